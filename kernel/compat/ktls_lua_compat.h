@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Kernel version differences for the ktls-lua modules (6.1 and 6.12).
+ * Keep every #if on LINUX_VERSION_CODE here.
+ */
+#ifndef _KTLS_LUA_COMPAT_H
+#define _KTLS_LUA_COMPAT_H
+
+#include <linux/version.h>
+#include <linux/uio.h>
+
+/* iov_iter direction: 6.1 stable has ITER_DEST, older trees only READ. */
+#ifndef ITER_DEST
+#define ITER_DEST READ
+#endif
+
+/*
+ * struct proto::recvmsg lost its "noblock" argument in 5.19 and both 6.1
+ * and 6.12 use (sk, msg, len, flags, addr_len).
+ */
+#define KL_PROTO_RECVMSG_ARGS \
+	struct sock *sk, struct msghdr *msg, size_t len, int flags, int *addr_len
+
+/* 6.5+ removed sendpage; nothing here overrides send paths. */
+
+#endif /* _KTLS_LUA_COMPAT_H */
