@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lua.c: the routing script in user space, with Debian's liblua5.4.  The
+ * same script runs in the kernel hook: entry(data, conn) -> code, file.
+ * Like the kernel's state it gets no io or os library, a memory cap and an
+ * instruction budget per call.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lua.h>
+#include <lauxlib.h>
+#include <lualib.h>
+
+#include "server.h"
+
+struct ulua {
+	lua_State *L;
+	size_t used, limit;
+	unsigned long long instr;
+	char entry[64];
+};
+
+static void *alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+	struct ulua *u = ud;
+
+	if (!ptr)
+		osize = 0;
+	if (nsize == 0) {
+		free(ptr);
+		u->used -= osize;
+		return NULL;
+	}
+	if (nsize > osize && u->limit && u->used - osize + nsize > u->limit)
+		return NULL;
+	ptr = realloc(ptr, nsize);
+	if (ptr)
+		u->used = u->used - osize + nsize;
+	return ptr;
+}
+
+static void budget_hook(lua_State *L, lua_Debug *ar)
+{
+	(void)ar;
+	luaL_error(L, "instruction budget exceeded");
+}
+
+static char *slurp(const char *path, size_t *n, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "re");
+	char *buf;
+	long sz;
+
+	if (!f) {
+		snprintf(err, errlen, "cannot open the script %s: %s", path,
+			 strerror(errno));
+		return NULL;
+	}
+	if (fseek(f, 0, SEEK_END) || (sz = ftell(f)) < 0 || sz > (1 << 24) ||
+	    fseek(f, 0, SEEK_SET)) {
+		snprintf(err, errlen, "cannot read the script %s", path);
+		fclose(f);
+		return NULL;
+	}
+	buf = malloc((size_t)sz + 1);
+	if (!buf || fread(buf, 1, (size_t)sz, f) != (size_t)sz) {
+		snprintf(err, errlen, "cannot read the script %s", path);
+		free(buf);
+		fclose(f);
+		return NULL;
+	}
+	buf[sz] = '\0';
+	*n = (size_t)sz;
+	fclose(f);
+	return buf;
+}
+
+struct ulua *ulua_new(const char *path, const char *entry,
+		      unsigned long long mem_limit, unsigned long long instr,
+		      char *err, size_t errlen)
+{
+	static const luaL_Reg libs[] = {
+		{ LUA_GNAME, luaopen_base }, { LUA_STRLIBNAME, luaopen_string },
+		{ LUA_TABLIBNAME, luaopen_table }, { LUA_MATHLIBNAME, luaopen_math },
+		{ LUA_UTF8LIBNAME, luaopen_utf8 }, { LUA_COLIBNAME, luaopen_coroutine },
+	};
+	struct ulua *u = calloc(1, sizeof(*u));
+	char chunkname[256];
+	size_t n;
+	char *src;
+
+	if (!u) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	u->limit = mem_limit;
+	u->instr = instr;
+	snprintf(u->entry, sizeof(u->entry), "%s", entry);
+	u->L = lua_newstate(alloc, u);
+	if (!u->L) {
+		snprintf(err, errlen, "cannot create a Lua state");
+		free(u);
+		return NULL;
+	}
+	for (size_t i = 0; i < sizeof(libs) / sizeof(libs[0]); i++) {
+		luaL_requiref(u->L, libs[i].name, libs[i].func, 1);
+		lua_pop(u->L, 1);
+	}
+	/* No loading of code or files from the script, as in the kernel. */
+	lua_pushnil(u->L);
+	lua_setglobal(u->L, "dofile");
+	lua_pushnil(u->L);
+	lua_setglobal(u->L, "loadfile");
+
+	src = slurp(path, &n, err, errlen);
+	if (!src)
+		goto fail;
+	snprintf(chunkname, sizeof(chunkname), "@%s", path);
+	if (luaL_loadbufferx(u->L, src, n, chunkname, "t") ||
+	    lua_pcall(u->L, 0, 0, 0)) {
+		snprintf(err, errlen, "script %s: %s", path,
+			 lua_tostring(u->L, -1) ? lua_tostring(u->L, -1) : "error");
+		free(src);
+		goto fail;
+	}
+	free(src);
+	if (lua_getglobal(u->L, u->entry) != LUA_TFUNCTION) {
+		snprintf(err, errlen, "script %s defines no function '%s'", path,
+			 u->entry);
+		goto fail;
+	}
+	lua_pop(u->L, 1);
+	return u;
+fail:
+	lua_close(u->L);
+	free(u);
+	return NULL;
+}
+
+void ulua_free(struct ulua *u)
+{
+	if (!u)
+		return;
+	lua_close(u->L);
+	free(u);
+}
+
+int ulua_conn_new(struct ulua *u)
+{
+	if (!lua_checkstack(u->L, 2))
+		return -1;
+	lua_createtable(u->L, 0, 2);
+	return luaL_ref(u->L, LUA_REGISTRYINDEX);
+}
+
+void ulua_conn_free(struct ulua *u, int ref)
+{
+	if (ref >= 0)
+		luaL_unref(u->L, LUA_REGISTRYINDEX, ref);
+}
+
+int ulua_call(struct ulua *u, int ref, const char *data, size_t n,
+	      char *file, size_t filecap, char *err, size_t errlen)
+{
+	lua_State *L = u->L;
+	int code = -1, isnum = 0;
+	lua_Integer c;
+
+	file[0] = '\0';
+	lua_settop(L, 0);
+	if (lua_getglobal(L, u->entry) != LUA_TFUNCTION) {
+		snprintf(err, errlen, "no function '%s'", u->entry);
+		lua_settop(L, 0);
+		return -1;
+	}
+	lua_pushlstring(L, data, n);
+	if (ref >= 0)
+		lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+	else
+		lua_createtable(L, 0, 2);
+	if (u->instr)
+		lua_sethook(L, budget_hook, LUA_MASKCOUNT,
+			    u->instr > 0x7fffffff ? 0x7fffffff : (int)u->instr);
+	if (lua_pcall(L, 2, 2, 0)) {
+		snprintf(err, errlen, "%s",
+			 lua_tostring(L, -1) ? lua_tostring(L, -1) : "error");
+		goto out;
+	}
+	c = lua_tointegerx(L, 1, &isnum);
+	if (!isnum && !lua_isnil(L, 1)) {
+		snprintf(err, errlen, "'%s' returned a code that is not an integer",
+			 u->entry);
+		goto out;
+	}
+	if (!isnum || c == 0) {
+		code = 0;
+		goto out;
+	}
+	if (c < 100 || c > 999) {
+		snprintf(err, errlen, "'%s' returned code %lld", u->entry,
+			 (long long)c);
+		goto out;
+	}
+	code = (int)c;
+	if (lua_type(L, 2) == LUA_TSTRING) {
+		size_t fl;
+		const char *f = lua_tolstring(L, 2, &fl);
+
+		if (fl >= filecap || memchr(f, '\0', fl)) {
+			snprintf(err, errlen, "'%s' returned a bad file", u->entry);
+			code = -1;
+			goto out;
+		}
+		memcpy(file, f, fl);
+		file[fl] = '\0';
+	}
+out:
+	if (u->instr)
+		lua_sethook(L, NULL, 0, 0);
+	lua_settop(L, 0);
+	return code;
+}
