@@ -24,7 +24,7 @@ PROGRAMS :=
 UNIT_TESTS :=
 GUEST_PROGRAMS :=
 
-.PHONY: all deps modules userspace check check-static run bench clean help
+.PHONY: all deps modules userspace check check-debug run bench clean help
 all: modules userspace
 
 help:
@@ -33,6 +33,7 @@ help:
 	@echo "make run       serve www/ over HTTPS with the kernel Lua hook"
 	@echo "               (in a QEMU guest; https://localhost:8443/)"
 	@echo "make check     all tests; ends with 'N passed, M failed'"
+	@echo "make check-debug  the guest suite on a KASAN/lockdep/kmemleak kernel"
 	@echo "make bench     benchmarks against nginx and lighttpd"
 
 deps:
@@ -57,6 +58,11 @@ userspace: $(PROGRAMS) $(UNIT_TESTS) $(GUEST_PROGRAMS)
 check: deps
 	@$(MAKE) --no-print-directory all
 	@bash $(TOP)/tests/check.sh $(UNIT_TESTS)
+
+# The guest suite on a KASAN/lockdep/kmemleak/UBSAN kernel (slow; not in CI).
+check-debug: deps
+	@$(MAKE) --no-print-directory all
+	@bash $(TOP)/tests/check-debug.sh
 
 run: deps
 	@$(MAKE) --no-print-directory all

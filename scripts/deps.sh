@@ -15,6 +15,7 @@ packages=(
 	lua5.4 liblua5.4-dev
 	nginx lighttpd wrk nghttp2-client apache2-utils gnuplot-nox
 	clang libclang-rt-14-dev
+	flex bison bc libelf-dev
 )
 
 say() { echo "deps: $*"; }
