@@ -172,10 +172,11 @@ int ktls_lua_set_error_code(int sockfd, int code)
 			  sizeof(code));
 }
 
-int ktls_lua_parse_verdict(const struct msghdr *msg,
-			   struct ktls_lua_verdict *v)
+int ktls_lua_parse_verdicts(const struct msghdr *msg,
+			    struct ktls_lua_verdict *v, int max)
 {
 	struct cmsghdr *c;
+	int n = 0;
 
 	for (c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR((struct msghdr *)msg, c)) {
 		struct tls_lua_verdict hdr;
@@ -190,15 +191,21 @@ int ktls_lua_parse_verdict(const struct msghdr *msg,
 		flen = hdr.file_len;
 		if (flen >= TLS_LUA_FILE_MAX || sizeof(hdr) + flen >= dlen)
 			flen = 0;
-		if (v) {
-			v->code = hdr.code;
-			v->flags = hdr.flags;
-			memcpy(v->file, CMSG_DATA(c) + sizeof(hdr), flen);
-			v->file[flen] = 0;
+		if (v && n < max) {
+			v[n].code = hdr.code;
+			v[n].flags = hdr.flags;
+			memcpy(v[n].file, CMSG_DATA(c) + sizeof(hdr), flen);
+			v[n].file[flen] = 0;
 		}
-		return 1;
+		n++;
 	}
-	return 0;
+	return n;
+}
+
+int ktls_lua_parse_verdict(const struct msghdr *msg,
+			   struct ktls_lua_verdict *v)
+{
+	return ktls_lua_parse_verdicts(msg, v, 1) > 0;
 }
 
 ssize_t ktls_lua_recv(int sockfd, void *buf, size_t len, int flags,

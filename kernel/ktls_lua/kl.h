@@ -30,7 +30,6 @@
 
 struct sock;
 struct proto;
-struct proto_ops;
 struct kl_vm;
 
 struct kl_stats {
@@ -83,14 +82,19 @@ struct kl_sock {
 	char *errmsg;			/* TLS_LUA_ERRMSG, kmalloc'd or NULL */
 };
 
-/* Result of one call of the entry function. */
+/* Result of one call of the entry function: up to 8 verdicts. */
 struct kl_result {
-	s32 code;
-	u32 file_len;
-	char *file;		/* kmalloc'd or NULL */
+	unsigned int n;
+	struct {
+		s32 code;
+		u32 file_len;
+		char *file;	/* kmalloc'd or NULL */
+	} v[TLS_LUA_VERDICTS_MAX];
 	int err;		/* 0 or errno of the failure */
 	char *msg;		/* kmalloc'd message of the failure, or NULL */
 };
+
+void kl_result_free(struct kl_result *res);
 
 /* Lua glue (kl_lua.c): the only file that talks to klua. */
 struct kl_vm *kl_vm_create(u64 mem_limit, u64 instr_limit);

@@ -47,7 +47,7 @@ struct kl_wrap {
 struct kl_ops_wrap {
 	struct list_head node;
 	const struct proto_ops *orig;
-	struct proto_ops ops;
+	const struct proto_ops *ops;	/* our copy, kmalloc'd */
 };
 
 static LIST_HEAD(kl_wraps);
@@ -125,23 +125,29 @@ static const struct proto_ops *kl_ops_wrap_get(const struct proto_ops *orig)
 	struct kl_ops_wrap *w;
 
 	mutex_lock(&kl_wrap_lock);
+	void *copy;
+
 	list_for_each_entry(w, &kl_ops_wraps, node) {
-		if (w->orig == orig || &w->ops == orig)
+		if (w->orig == orig || w->ops == orig)
 			goto out;
 	}
 	w = kmalloc(sizeof(*w), GFP_KERNEL);
-	if (!w) {
+	copy = kmemdup(orig, sizeof(*orig), GFP_KERNEL);
+	if (!w || !copy) {
+		kfree(w);
+		kfree(copy);
 		mutex_unlock(&kl_wrap_lock);
 		return NULL;
 	}
-	w->orig = orig;
-	w->ops = *orig;
 	/* No splice_read: splice then reads through recvmsg. */
-	w->ops.splice_read = NULL;
+	memset(copy + offsetof(typeof(*orig), splice_read), 0,
+	       sizeof(orig->splice_read));
+	w->orig = orig;
+	w->ops = copy;
 	list_add(&w->node, &kl_ops_wraps);
 out:
 	mutex_unlock(&kl_wrap_lock);
-	return &w->ops;
+	return w->ops;
 }
 
 /* Put our wrappers back after tls.ko replaced them.  Socket locked. */
@@ -220,17 +226,17 @@ static void kl_stats_add(struct kl_hook *hook, size_t bytes, u64 ns,
 }
 
 /*
- * Give bytes to the entry function.  Returns the verdict code (0: none)
- * and leaves it in st->last.
+ * Give bytes to the entry function.  Fills res with its verdicts (or the
+ * error verdict) and returns how many there are.
  */
-static s32 kl_run(struct kl_sock *st, const char *data, size_t len)
+static unsigned int kl_run(struct kl_sock *st, const char *data, size_t len,
+			   struct kl_result *res, u32 *flags)
 {
 	struct kl_hook *hook = st->hook;
-	struct kl_result res = {};
 	struct kl_vm *vm;
 	u64 t0;
-	s32 code = 0;
 
+	*flags = 0;
 	if (!hook->shared)
 		mutex_lock(&hook->pool_lock);
 	vm = READ_ONCE(st->vm);
@@ -240,52 +246,61 @@ static s32 kl_run(struct kl_sock *st, const char *data, size_t len)
 		return 0;
 	}
 	t0 = ktime_get_ns();
-	kl_vm_call(vm, hook->entry, &st->conn_ref, data, len, &res);
+	kl_vm_call(vm, hook->entry, &st->conn_ref, data, len, res);
 	if (!hook->shared)
 		mutex_unlock(&hook->pool_lock);
 
-	if (res.err) {
-		kl_set_error(st, res.err, res.msg);
-		kfree(res.file);
-		code = READ_ONCE(st->error_code);
-		kl_set_verdict(st, code, TLS_LUA_VERDICT_ERROR, NULL, 0);
+	if (res->err) {
+		kl_set_error(st, res->err, res->msg);
+		res->msg = NULL;
+		kl_result_free(res);
+		res->n = 1;
+		res->v[0].code = READ_ONCE(st->error_code);
+		*flags = TLS_LUA_VERDICT_ERROR;
 	} else {
-		kfree(res.msg);
-		code = res.code;
-		if (code)
-			kl_set_verdict(st, code, 0, res.file, res.file_len);
-		else
-			kfree(res.file);
+		kfree(res->msg);
+		res->msg = NULL;
 	}
-	kl_stats_add(hook, len, ktime_get_ns() - t0, code != 0, res.err != 0);
-	return code;
+	kl_stats_add(hook, len, ktime_get_ns() - t0, res->n != 0,
+		     res->err != 0);
+	return res->n;
 }
 
-/* Add the last verdict to msg as a TLS_LUA_VERDICT control message. */
-static void kl_put_verdict(struct kl_sock *st, struct msghdr *msg)
+/* Each verdict as a TLS_LUA_VERDICT control message, in order. */
+static void kl_put_verdicts(struct msghdr *msg, struct kl_result *res,
+			    u32 flags)
 {
 	struct tls_lua_verdict *v;
-	size_t size;
-	u32 flen;
+	unsigned int i;
 
-	/* The verdict was set by this reader, under st->rlock. */
-	flen = st->last.file ? st->last.file_len : 0;
-	size = sizeof(*v) + flen + 1;
-	v = kzalloc(size, GFP_KERNEL);
+	v = kmalloc(sizeof(*v) + TLS_LUA_FILE_MAX, GFP_KERNEL);
 	if (!v) {
 		msg->msg_flags |= MSG_CTRUNC;
 		return;
 	}
-	spin_lock_bh(&st->vlock);
-	v->code = st->last.code;
-	v->flags = st->last.flags;
-	if (st->last.file && st->last.file_len == flen) {
-		memcpy(v->file, st->last.file, flen);
-		v->file_len = flen;
+	for (i = 0; i < res->n; i++) {
+		memset(v, 0, sizeof(*v));
+		v->code = res->v[i].code;
+		v->flags = flags;
+		v->file_len = res->v[i].file ? res->v[i].file_len : 0;
+		memcpy(v->file, res->v[i].file ?: "", v->file_len);
+		v->file[v->file_len] = 0;
+		put_cmsg(msg, SOL_TLS, TLS_LUA_VERDICT,
+			 sizeof(*v) + v->file_len + 1, v);
 	}
-	spin_unlock_bh(&st->vlock);
-	put_cmsg(msg, SOL_TLS, TLS_LUA_VERDICT, sizeof(*v) + v->file_len + 1, v);
 	kfree(v);
+}
+
+/* The last verdict becomes TLS_LUA_CODE/FILE; res is emptied. */
+static void kl_keep_last(struct kl_sock *st, struct kl_result *res, u32 flags)
+{
+	unsigned int last = res->n - 1;
+	char *file = res->v[last].file;
+
+	res->v[last].file = NULL;
+	kl_set_verdict(st, res->v[last].code, flags, file,
+		       res->v[last].file_len);
+	kl_result_free(res);
 }
 
 /* ---- the read path ---------------------------------------------------------- */
@@ -342,14 +357,20 @@ static int kl_recv_hooked(struct kl_sock *st, struct proto *orig,
 {
 	size_t chunk = min_t(size_t, len, kl_read_max);
 	struct iov_iter user_iter = msg->msg_iter;
+	struct kl_result *res;
 	size_t total = 0;
 	bool first = true;
+	u32 vflags;
 	int ret = 0;
 	char *buf;
 
+	res = kzalloc(sizeof(*res), GFP_KERNEL);
 	buf = kvmalloc(chunk, GFP_KERNEL);
-	if (!buf)
+	if (!buf || !res) {
+		kfree(res);
+		kvfree(buf);
 		return -ENOMEM;
+	}
 
 	for (;;) {
 		size_t want = min(chunk, len - total);
@@ -389,8 +410,10 @@ static int kl_recv_hooked(struct kl_sock *st, struct proto *orig,
 			ret = -EFAULT;
 			break;
 		}
-		if (rectype == TLS_RECORD_TYPE_DATA && kl_run(st, buf, n)) {
-			kl_put_verdict(st, msg);
+		if (rectype == TLS_RECORD_TYPE_DATA &&
+		    kl_run(st, buf, n, res, &vflags)) {
+			kl_put_verdicts(msg, res, vflags);
+			kl_keep_last(st, res, vflags);
 			break;
 		}
 		if (!(flags & MSG_WAITALL) || total >= len ||
@@ -400,6 +423,7 @@ static int kl_recv_hooked(struct kl_sock *st, struct proto *orig,
 	}
 	msg->msg_iter = user_iter;
 	kvfree(buf);
+	kfree(res);
 	if (total)
 		return total;
 	return ret;
@@ -883,6 +907,8 @@ void kl_sock_exit(void)
 	rhashtable_destroy(&kl_socks);
 	list_for_each_entry_safe(w, tmp, &kl_wraps, node)
 		kfree(w);
-	list_for_each_entry_safe(ow, otmp, &kl_ops_wraps, node)
+	list_for_each_entry_safe(ow, otmp, &kl_ops_wraps, node) {
+		kfree(ow->ops);
 		kfree(ow);
+	}
 }

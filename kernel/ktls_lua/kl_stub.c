@@ -49,11 +49,21 @@ int kl_vm_call(struct kl_vm *vm, const char *entry, int *conn_ref,
 		*conn_ref = vm->next_ref++;
 	mutex_unlock(&vm->lock);
 	if (strnstr(data, "\r\n\r\n", len)) {
-		res->code = 200;
-		res->file = kstrdup("/stub", GFP_KERNEL);
-		res->file_len = res->file ? 5 : 0;
+		res->n = 1;
+		res->v[0].code = 200;
+		res->v[0].file = kstrdup("/stub", GFP_KERNEL);
+		res->v[0].file_len = res->v[0].file ? 5 : 0;
 	}
 	return 0;
+}
+
+void kl_result_free(struct kl_result *res)
+{
+	unsigned int i;
+
+	for (i = 0; i < res->n; i++)
+		kfree(res->v[i].file);
+	res->n = 0;
 }
 
 void kl_vm_conn_free(struct kl_vm *vm, int conn_ref)

@@ -101,10 +101,23 @@ ssize_t ktls_lua_recv(int sockfd, void *buf, size_t len, int flags,
 
 /*
  * Find a verdict in a msghdr returned by recvmsg().  Returns 1 and fills v
- * if there is one, 0 if not.
+ * if there is one, 0 if not.  With several, v gets the first.
  */
 int ktls_lua_parse_verdict(const struct msghdr *msg,
 			   struct ktls_lua_verdict *v);
+
+/*
+ * All verdicts of one read, in order (the entry may return several, e.g.
+ * one per pipelined request: code1, file1, code2, file2...).  Fills up to
+ * max entries of v and returns how many there were.
+ */
+int ktls_lua_parse_verdicts(const struct msghdr *msg,
+			    struct ktls_lua_verdict *v, int max);
+
+/* Control buffer size for n verdicts with full-length files. */
+#define KTLS_LUA_CMSG_SPACE_N(n)					\
+	((n) * CMSG_SPACE(sizeof(struct tls_lua_verdict) + TLS_LUA_FILE_MAX) + \
+	 CMSG_SPACE(sizeof(unsigned char)))
 
 /* getsockopt TLS_LUA_CODE/TLS_LUA_FILE: the last verdict (code 0: none). */
 int ktls_lua_get_verdict(int sockfd, struct ktls_lua_verdict *v);

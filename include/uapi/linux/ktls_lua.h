@@ -28,9 +28,15 @@
 
 /*
  * Control message (cmsg_level SOL_TLS) that recvmsg() adds when the entry
- * function returned a non-zero code for the bytes being returned.
+ * function returned a non-zero code for the bytes being returned.  The
+ * entry may return several verdicts at once (code1, file1, code2, file2,
+ * ..., at most TLS_LUA_VERDICTS_MAX; the list ends at the first code that
+ * is 0 or nil), e.g. for pipelined requests read together: each is one
+ * control message, in order.  TLS_LUA_CODE/TLS_LUA_FILE give the last.
+ * A read that produced a verdict ends there (even with MSG_WAITALL).
  */
 #define TLS_LUA_VERDICT		0x4c10
+#define TLS_LUA_VERDICTS_MAX	8
 
 #define TLS_LUA_FILE_MAX	1024	/* bytes of a verdict's file, with the NUL */
 #define TLS_LUA_ENTRY_MAX	64	/* bytes of an entry name, with the NUL */
