@@ -226,7 +226,7 @@ out:
 	return rc;
 }
 
-static int make_listener(const struct config *cf)
+static int make_listener(const struct config *cf, int first)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl;
@@ -272,9 +272,29 @@ static int make_listener(const struct config *cf)
 	if (fd < 0)
 		die("socket: %s", strerror(errno));
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
 	if (fam == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+	/*
+	 * The first bind is without SO_REUSEPORT, so that a port another
+	 * server (even another ktls-httpd) listens on is refused; the
+	 * workers' sockets then join this one's group.
+	 */
+	if (!first) {
+		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+	} else {
+		int probe = socket(fam, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		if (probe >= 0) {
+			setsockopt(probe, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+			if (fam == AF_INET6)
+				setsockopt(probe, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+			if (bind(probe, (struct sockaddr *)&ss, sl) < 0 && errno == EADDRINUSE)
+				die("port %d is already in use: another server listens on it "
+				    "(stop it, or choose another with --port)", cf->port);
+			close(probe);
+		}
+		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+	}
 	if (bind(fd, (struct sockaddr *)&ss, sl) < 0) {
 		if (errno == EADDRINUSE)
 			die("port %d is already in use: another server listens on it "
@@ -411,7 +431,7 @@ int main(int argc, char **argv)
 	if (!lfds || !pids)
 		die("out of memory");
 	for (int i = 0; i < cf.workers; i++)
-		lfds[i] = make_listener(&cf);
+		lfds[i] = make_listener(&cf, i == 0);
 	if (!cf.quiet) {
 		fprintf(stderr, "ktls-httpd: serving %s on https://%s:%d/ (tls=%s, lua=%s%s%s, "
 			"%d worker%s)\n", cf.docroot,
