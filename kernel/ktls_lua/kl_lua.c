@@ -229,9 +229,8 @@ int kl_vm_call(struct kl_vm *vm, const char *entry, int *conn_ref,
 	mutex_lock(&vm->lock);
 	L = klua_lua(vm->ks);
 	top = lua_gettop(L);
-	lua_pushcfunction(L, kl_entry_trampoline);
-	lua_pushlightuserdata(L, &c);
-	status = klua_pcall(vm->ks, 1, 2 * TLS_LUA_VERDICTS_MAX);
+	status = klua_cpcall(vm->ks, kl_entry_trampoline, &c,
+			     2 * TLS_LUA_VERDICTS_MAX);
 	if (status != LUA_OK) {
 		res->msg = kl_errmsg(L);
 		res->err = -kl_errno(status, res->msg, c.hint);
@@ -243,10 +242,24 @@ int kl_vm_call(struct kl_vm *vm, const char *entry, int *conn_ref,
 	return res->err ? -res->err : 0;
 }
 
+static int kl_unref_trampoline(lua_State *L)
+{
+	int ref = *(int *)lua_touserdata(L, 1);
+
+	luaL_unref(L, LUA_REGISTRYINDEX, ref);
+	return 0;
+}
+
 void kl_vm_conn_free(struct kl_vm *vm, int conn_ref)
 {
+	lua_State *L;
+	int top;
+
 	mutex_lock(&vm->lock);
-	luaL_unref(klua_lua(vm->ks), LUA_REGISTRYINDEX, conn_ref);
+	L = klua_lua(vm->ks);
+	top = lua_gettop(L);
+	klua_cpcall(vm->ks, kl_unref_trampoline, &conn_ref, 0);
+	lua_settop(L, top);
 	mutex_unlock(&vm->lock);
 }
 
