@@ -9,6 +9,22 @@
  * Limits: each state has a memory cap (allocation beyond it fails with
  * "not enough memory") and an instruction budget that klua_pcall() resets
  * on every call.  A spent budget or a fatal signal raises a Lua error.
+ * The kernel stack is measured: deep C recursion raises "C stack
+ * overflow" while enough stack is left to unwind.
+ *
+ * Errors: Lua API calls that can raise an error (anything that allocates)
+ * must run inside klua_pcall() or klua_cpcall(); an error outside any
+ * protected call is a kernel BUG().
+ *
+ * Consumers: include "klua_lua.h" (our luaconf.h, then lua.h and
+ * lauxlib.h) and add to the module's Kbuild (see consumer.mk):
+ *   include $(KTLS_LUA_TOP)/kernel/klua/consumer.mk
+ * which sets
+ *   ccflags-y += -I$(KTLS_LUA_TOP)/kernel/klua \
+ *                -I$(KTLS_LUA_TOP)/kernel/klua/include \
+ *                -I$(KTLS_LUA_TOP)/kernel/klua/shim -I$(LUA_SRC)/src
+ * Numbers are integers only: lua_pushnumber/lua_tonumberx and
+ * luaL_checknumber are not exported; use the integer functions.
  */
 #ifndef _KLUA_H
 #define _KLUA_H
@@ -26,6 +42,7 @@ struct klua_limits {
 /* Where print() output goes; NULL: the kernel log, rate-limited. */
 typedef void (*klua_print_fn)(void *ctx, const char *s, size_t len);
 
+/* Returns NULL when out of memory. */
 struct klua_state *klua_create(const struct klua_limits *limits,
 			       klua_print_fn print, void *print_ctx);
 void klua_destroy(struct klua_state *ks);
@@ -46,7 +63,17 @@ int klua_load(struct klua_state *ks, const char *buf, size_t len,
  */
 int klua_pcall(struct klua_state *ks, int nargs, int nresults);
 
+/*
+ * Call f(L) protected, under the state's limits, with 'ud' as a light
+ * userdata at stack index 1; nresults as for klua_pcall().
+ */
+int klua_cpcall(struct klua_state *ks, int (*f)(struct lua_State *L),
+		void *ud, int nresults);
+
 /* Bytes the state holds now. */
 size_t klua_mem_used(struct klua_state *ks);
+
+/* Most bytes the state held since it was created. */
+size_t klua_mem_peak(struct klua_state *ks);
 
 #endif /* _KLUA_H */

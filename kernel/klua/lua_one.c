@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The Lua 5.4 core and the libraries klua offers, as ONE translation unit:
+ * objtool then sees that Lua's error functions never return, and the
+ * compiler can inline across Lua's files.  Lua's sources are not ours
+ * and are not edited, except two files patched at build time by the
+ * sed scripts in patches/ (see Kbuild).
+ */
+#include <linux/kernel.h>
+#include <linux/random.h>
+#include <linux/sched.h>
+#include <linux/string.h>
+#include <linux/slab.h>
+
+/* every libc shim first, so no later include brings back 'current' */
+#include <assert.h>
+#include <ctype.h>
+#include <errno.h>
+#include <float.h>
+#include <limits.h>
+#include <locale.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "include/luaconf.h"
+#include "lua_port.h"
+#include "klua_internal.h"
+
+/* Lua's lexer has a field named 'current'. */
+#undef current
+
+#define LUA_CORE
+
+#include "lzio.c"
+#include "lctype.c"
+#include "lopcodes.c"
+#include "lmem.c"
+#include "lundump.c"
+#include "ldump.c"
+#include "lstate.c"
+#include "gen/lgc.c"
+#include "llex.c"
+#include "lcode.c"
+#include "lparser.c"
+#include "ldebug.c"
+#include "lfunc.c"
+#include "lobject.c"
+#include "ltm.c"
+#include "lstring.c"
+#include "ltable.c"
+#include "ldo.c"
+#include "lvm.c"
+
+/*
+ * Every chunk is compiled as text ("t"): binary chunks can crash the VM.
+ * The parse is also marked, so that '/' and '^' are not folded.
+ */
+static int klua_protectedparser(lua_State *L, ZIO *z, const char *name,
+				const char *mode)
+{
+	struct klua_state *ks = G(L)->ud;
+	int status;
+
+	(void)mode;
+	ks->parsing++;
+	status = luaD_protectedparser(L, z, name, "t");
+	ks->parsing--;
+	return status;
+}
+
+#define luaD_protectedparser(L, z, n, m) klua_protectedparser(L, z, n, m)
+#include "lapi.c"
+#undef luaD_protectedparser
+
+#define panic klua_lauxlib_panic
+#include "lauxlib.c"
+#undef panic
+#include "lbaselib.c"
+#include "lcorolib.c"
+#include "ltablib.c"
+
+/* lstrlib: float conversions refused, pattern matching bounded */
+#define MAXCCALLS klua_match_depth(L)
+#define luaL_checknumber(L, a) \
+	((void)(a), (lua_Number)klua_nofloat(L, "float conversion"))
+#define lua_pushnumber(L, n) klua_nofloat(L, "float conversion")
+#include "gen/lstrlib.c"
+#undef lua_pushnumber
+#undef luaL_checknumber
+#undef MAXCCALLS
+
+#include "lutf8lib.c"
+
+struct klua_state *klua_from_lua(lua_State *L)
+{
+	return G(L)->ud;
+}
+
+long long klua_fltarith(lua_State *L, int op)
+{
+	struct klua_state *ks = G(L)->ud;
+
+	if (ks->parsing && !isLua(L->ci))
+		return 0;	/* constant folding: do not fold */
+	if (op == '/')
+		luaG_runerror(L, "attempt to perform float division ('/'): klua numbers are integers (use '//')");
+	luaG_runerror(L, "attempt to perform exponentiation ('^'): klua numbers are integers");
+}
+
+long long klua_fltidiv(lua_State *L, long long a, long long b)
+{
+	long long q;
+
+	if (b == 0)
+		luaG_runerror(L, "attempt to perform 'n//0'");
+	if (b == -1)
+		return (long long)(0ULL - (unsigned long long)a);
+	q = a / b;
+	if ((a % b != 0) && ((a ^ b) < 0))
+		q--;
+	return q;
+}
+
+long long klua_fltmod(lua_State *L, long long a, long long b)
+{
+	long long r;
+
+	if (b == 0)
+		luaG_runerror(L, "attempt to perform 'n%%0'");
+	if (b == -1)
+		return 0;
+	r = a % b;
+	if (r != 0 && (r ^ b) < 0)
+		r += b;
+	return r;
+}
+
+int klua_nofloat(lua_State *L, const char *what)
+{
+	luaL_error(L, "%s needs floating point: klua numbers are integers",
+		   what);
+	unreachable();
+}
+
+int klua_str2number_fail(const char *s, char **endptr)
+{
+	*endptr = (char *)s;
+	return 0;
+}
+
+unsigned int klua_seed(void)
+{
+	return get_random_u32();
+}
