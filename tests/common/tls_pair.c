@@ -27,6 +27,7 @@
 #endif
 
 static gnutls_certificate_credentials_t srv_cred, cli_cred;
+static gnutls_datum_t ticket_key;
 
 static void perr(struct tls_pair *p, const char *fmt, ...)
 {
@@ -69,6 +70,11 @@ static int make_creds(struct tls_pair *p)
 	}
 	gnutls_x509_crt_deinit(crt);
 	gnutls_x509_privkey_deinit(key);
+	rc = gnutls_session_ticket_key_generate(&ticket_key);
+	if (rc) {
+		perr(p, "ticket key: %s", gnutls_strerror(rc));
+		return -1;
+	}
 	return 0;
 }
 
@@ -164,6 +170,8 @@ static void *handshake(void *arg)
 	if (!rc)
 		rc = gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE,
 					    sd->server ? srv_cred : cli_cred);
+	if (!rc && sd->server && o->tickets)
+		rc = gnutls_session_ticket_enable_server(s, &ticket_key);
 	if (rc) {
 		snprintf(sd->err, sizeof(sd->err), "%.100s: %.80s", prio,
 			 gnutls_strerror(rc));

@@ -265,11 +265,12 @@ TEST_F(att, unknown_option_in_our_range_is_enoprotoopt)
 /* The kernel's own SOL_TLS options still work on an attached socket. */
 TEST_F(att, kernel_tls_options_pass_through)
 {
-	unsigned char info[64];
+	struct tls_crypto_info info = { 0 };
 	socklen_t len = sizeof(info);
 
-	ASSERT_EQ(0, getsockopt(self->p.srv, SOL_TLS, TLS_RX, info, &len));
-	ASSERT_GT(len, 0);
+	ASSERT_EQ(0, getsockopt(self->p.srv, SOL_TLS, TLS_RX, &info, &len));
+	ASSERT_EQ(TLS_1_3_VERSION, info.version);
+	ASSERT_EQ(TLS_CIPHER_AES_GCM_128, info.cipher_type);
 }
 
 TEST_F(att, garbage_in_every_option_is_clean)
