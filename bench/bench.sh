@@ -1,0 +1,62 @@
+#!/bin/bash
+# make bench: one guest boot runs bench/guest.sh (every server, every cell),
+# then bench/report.py turns the raw runs into the JSON, the table and the
+# plots.  A full run publishes into bench/results/; a quick one stays in
+# build/bench/run-*/.
+#
+#   bench/bench.sh [--quick] [--reps N] [--timeout SEC]
+#                  [--only REGEX (servers, e.g. 'nginx|ceiling')]
+#                  [--cells 'wrk 1.3 1k 50 3 all;ab 1.3 1k 10 3 all']
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+quick=0 reps=3 limit="" extra=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--quick) quick=1; shift ;;
+	--reps) reps=$2; shift 2 ;;
+	--timeout) limit=$2; shift 2 ;;
+	--only|--cells) extra+=("$1" "$2"); shift 2 ;;
+	-h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+	*) echo "bench.sh: unknown option $1" >&2; exit 2 ;;
+	esac
+done
+[ -n "$limit" ] || limit=$([ $quick = 1 ] && echo 420 || echo 1650)
+
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+out=$top/build/bench/run-$stamp
+mkdir -p "$out" || exit 1
+
+vmopts=(--no-debug -m 2048 -t "$limit")
+modules=yes
+for ko in kernel/klua/klua.ko kernel/ktls_lua/ktls_lua.ko; do
+	[ -f "$top/$ko" ] || modules=no
+done
+if [ $modules = no ]; then
+	echo "bench: the project's modules are not built: kernel-Lua cells are skipped" >&2
+	vmopts+=(--no-modules)
+fi
+
+# The machine, for the record.
+{
+	printf '{"date":"%s","host":"%s","host_cpu":"%s","host_cpus":%s,' \
+		"$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(uname -n)" \
+		"$(lscpu | awk -F': *' '/^Model name/{print $2; exit}')" "$(nproc)"
+	printf '"qemu":"%s","commit":"%s","quick":%s,"reps":%s}\n' \
+		"$(qemu-system-x86_64 --version | awk 'NR==1{print $4}')" \
+		"$(git -C "$top" rev-parse --short HEAD 2>/dev/null)" \
+		"$([ $quick = 1 ] && echo true || echo false)" "$reps"
+} > "$out/host.json"
+
+echo "bench: results in $out (guest limit ${limit}s)" >&2
+args=(--out "$out" --reps "$reps" --modules $modules "${extra[@]}")
+[ $quick = 1 ] && args+=(--quick)
+cd "$top" || exit 1
+t0=$SECONDS
+"$top/vm/run" "${vmopts[@]}" -- bash "$top/bench/guest.sh" "${args[@]}"
+rc=$?
+echo "bench: guest finished with status $rc after $((SECONDS - t0)) s" >&2
+[ -s "$out/raw.jsonl" ] || { echo "bench: no results" >&2; exit 1; }
+publish=()
+[ $quick = 0 ] && [ $rc = 0 ] && publish=(--publish "$top/bench/results")
+python3 "$top/bench/report.py" "$out" "${publish[@]}" || exit 1
+exit $rc
