@@ -46,7 +46,8 @@
 #define PATH_CAP	1024
 #define FC_SLOTS	1024
 #define FC_TTL_MS	1000
-#define VQ_LEN		2
+#define VQ_LEN		TLS_LUA_VERDICTS_MAX
+#define VARENA		2048
 #define TLS_CHUNK	16384
 
 enum conn_state { ST_HANDSHAKE, ST_READ, ST_WRITE, ST_LINGER };
@@ -69,8 +70,8 @@ struct fentry {
 
 struct verdict {
 	uint64_t lo, hi;	/* stream bytes of the read it came with */
-	int code;
-	char file[TLS_LUA_FILE_MAX];
+	int code;		/* -1: its file did not fit, ask again */
+	unsigned short off, len;	/* its file in the conn's arena */
 };
 
 struct conn {
@@ -89,7 +90,9 @@ struct conn {
 	uint64_t consumed;		/* stream bytes before rbuf[0] */
 	size_t rlen;
 	int nverdicts;
+	size_t vused;
 	struct verdict vq[VQ_LEN];
+	char varena[VARENA];
 	/* output */
 	char hdr[HDR_CAP];
 	size_t hlen, hoff;
@@ -128,7 +131,8 @@ struct worker {
 	int logfd;
 	char *logbuf;
 	size_t loglen;
-	char cbuf[CMSG_SPACE(sizeof(struct tls_lua_verdict) + TLS_LUA_FILE_MAX) +
+	char cbuf[TLS_LUA_VERDICTS_MAX *
+		  CMSG_SPACE(sizeof(struct tls_lua_verdict) + TLS_LUA_FILE_MAX) +
 		  CMSG_SPACE(sizeof(int)) + 64];
 	char scratch[TLS_CHUNK];
 	char pathbuf[PATH_CAP + 16];
@@ -228,7 +232,9 @@ static void access_log(struct worker *w, struct conn *c, const struct http_req *
 {
 	if (w->logfd < 0)
 		return;
-	if (w->loglen > LOGBUF_CAP - 4096)
+	/* room for the largest entry: every byte of line, referer and
+	 * user agent may be escaped as \xNN (4 bytes): over 8 KiB */
+	if (w->loglen > LOGBUF_CAP - 16384)
 		log_flush(w);
 	w->loglen += (size_t)snprintf(w->logbuf + w->loglen, 128, "%s - - [%s] \"",
 				      c->peer, w->logtime);
@@ -513,61 +519,116 @@ static void conn_new(struct worker *w, int fd, const struct sockaddr_storage *sa
 
 /* ---------------------------------------------------------------- verdicts */
 
+static void verdict_pop(struct conn *c)
+{
+	memmove(&c->vq[0], &c->vq[1], sizeof(c->vq[0]) * (VQ_LEN - 1));
+	if (--c->nverdicts == 0)
+		c->vused = 0;
+}
+
 static void verdict_push(struct conn *c, uint64_t lo, uint64_t hi, int code,
 			 const char *file, size_t flen)
 {
 	struct verdict *v;
 
-	if (c->nverdicts == VQ_LEN) {
-		memmove(&c->vq[0], &c->vq[1], sizeof(c->vq[0]) * (VQ_LEN - 1));
-		c->nverdicts--;
-	}
+	if (c->nverdicts == VQ_LEN)
+		verdict_pop(c);
 	v = &c->vq[c->nverdicts++];
 	v->lo = lo;
 	v->hi = hi;
 	v->code = code;
-	if (flen >= sizeof(v->file))
-		flen = sizeof(v->file) - 1;
-	memcpy(v->file, file, flen);
-	v->file[flen] = '\0';
+	v->off = (unsigned short)c->vused;
+	v->len = 0;
+	if (flen >= TLS_LUA_FILE_MAX || c->vused + flen + 1 > VARENA) {
+		v->code = -1;
+		return;
+	}
+	memcpy(c->varena + c->vused, file, flen);
+	c->varena[c->vused + flen] = '\0';
+	v->len = (unsigned short)flen;
+	c->vused += flen + 1;
+}
+
+struct emit_ctx {
+	struct conn *c;
+	uint64_t lo, hi;
+	int code;		/* first verdict only (fallback calls) */
+	char *file;
+	size_t cap;
+};
+
+static void emit_push(void *p, int code, const char *file, size_t n)
+{
+	struct emit_ctx *e = p;
+
+	verdict_push(e->c, e->lo, e->hi, code, file, n);
+}
+
+static void emit_first(void *p, int code, const char *file, size_t n)
+{
+	struct emit_ctx *e = p;
+
+	if (e->code)
+		return;
+	e->code = code;
+	if (n >= e->cap)
+		n = e->cap - 1;
+	memcpy(e->file, file, n);
+	e->file[n] = '\0';
+}
+
+/* The script in user space on bytes of one read. */
+static void user_lua_read(struct worker *w, struct conn *c, const char *data,
+			  size_t n, uint64_t lo, uint64_t hi)
+{
+	struct emit_ctx e = { .c = c, .lo = lo, .hi = hi };
+	char err[256];
+
+	if (ulua_call(w->ulua, c->lref, data, n, emit_push, &e, err, sizeof(err)) < 0) {
+		warn(w, "%s: script error: %s", c->peer, err);
+		verdict_push(c, lo, hi, 500, "", 0);
+	}
 }
 
 /*
  * The verdict for the request whose head ends at stream byte end: the
- * verdict of the read that completed it, if it is the first request that
- * read completed.  Otherwise (pipelined requests completed by one read,
- * bytes no hook saw) the script runs again in user space on the head
- * alone, with a fresh conn table.
+ * verdicts of a read go, in order, to the requests that read completed.
+ * A request left without one (more heads than verdicts, bytes no hook saw,
+ * a file too long to keep) has the script run again in user space on its
+ * head alone, with a fresh conn table.
  */
 static int verdict_for(struct worker *w, struct conn *c, const char *head,
 		       size_t hlen, uint64_t end, char *file, size_t cap)
 {
+	struct emit_ctx e = { .c = c, .file = file, .cap = cap };
 	char err[256];
-	int code;
+	int n;
 
-	while (c->nverdicts && c->vq[0].hi < end) {
-		memmove(&c->vq[0], &c->vq[1], sizeof(c->vq[0]) * (VQ_LEN - 1));
-		c->nverdicts--;
-	}
-	if (c->nverdicts && c->vq[0].lo < end && end <= c->vq[0].hi) {
-		code = c->vq[0].code;
-		snprintf(file, cap, "%s", c->vq[0].file);
-		memmove(&c->vq[0], &c->vq[1], sizeof(c->vq[0]) * (VQ_LEN - 1));
-		c->nverdicts--;
+	while (c->nverdicts && c->vq[0].hi < end)
+		verdict_pop(c);
+	if (c->nverdicts && c->vq[0].lo < end && end <= c->vq[0].hi &&
+	    c->vq[0].code > 0) {
+		int code = c->vq[0].code;
+
+		snprintf(file, cap, "%s", c->varena + c->vq[0].off);
+		verdict_pop(c);
 		return code;
 	}
+	if (c->nverdicts && c->vq[0].lo < end && end <= c->vq[0].hi)
+		verdict_pop(c);
+	file[0] = '\0';
 	if (!w->ulua)
 		return 500;
-	code = ulua_call(w->ulua, -1, head, hlen, file, cap, err, sizeof(err));
-	if (code < 0) {
+	n = ulua_call(w->ulua, -1, head, hlen, emit_first, &e, err, sizeof(err));
+	if (n < 0) {
 		warn(w, "%s: script error: %s", c->peer, err);
 		return 500;
 	}
-	if (code == 0) {
+	if (n == 0) {
 		warn(w, "%s: the script gave no verdict for a complete request", c->peer);
 		return 500;
 	}
-	return code;
+	return e.code;
 }
 
 /* ---------------------------------------------------------------- responses */
@@ -935,9 +996,9 @@ static int read_once(struct worker *w, struct conn *c)
 	const struct config *cf = w->cf;
 	size_t room = w->rcap - c->rlen;
 	char *dst = c->rbuf + c->rlen;
-	int vcode = 0, rectype = -1;
-	const char *vfile = "";
-	size_t vflen = 0;
+	int vcode[TLS_LUA_VERDICTS_MAX], rectype = -1, nv = 0;
+	const char *vfile[TLS_LUA_VERDICTS_MAX];
+	size_t vflen[TLS_LUA_VERDICTS_MAX];
 	ssize_t n;
 
 	if (c->state == ST_LINGER) {
@@ -969,18 +1030,20 @@ static int read_once(struct worker *w, struct conn *c)
 			    cm->cmsg_len >= CMSG_LEN(1)) {
 				rectype = *(unsigned char *)CMSG_DATA(cm);
 			} else if (cm->cmsg_type == TLS_LUA_VERDICT &&
-				   cm->cmsg_len >= CMSG_LEN(sizeof(struct tls_lua_verdict))) {
+				   cm->cmsg_len >= CMSG_LEN(sizeof(struct tls_lua_verdict)) &&
+				   nv < TLS_LUA_VERDICTS_MAX) {
 				struct tls_lua_verdict v;
-				size_t max = cm->cmsg_len - CMSG_LEN(sizeof(v));
+				size_t max = cm->cmsg_len - CMSG_LEN(sizeof(v)), fl;
+				const char *f = (const char *)CMSG_DATA(cm) + sizeof(v);
 
 				memcpy(&v, CMSG_DATA(cm), sizeof(v));
-				vcode = v.code;
-				vflen = v.file_len < max ? v.file_len : max;
-				if (vflen >= TLS_LUA_FILE_MAX)
-					vflen = TLS_LUA_FILE_MAX - 1;
-				vfile = (const char *)CMSG_DATA(cm) + sizeof(v);
-				if (memchr(vfile, '\0', vflen))
-					vflen = strlen(vfile);
+				fl = v.file_len < max ? v.file_len : max;
+				if (memchr(f, '\0', fl))
+					fl = strlen(f);
+				vcode[nv] = v.code;
+				vfile[nv] = f;
+				vflen[nv] = fl;
+				nv++;
 			}
 		}
 		if (rectype >= 0 && rectype != 23) {
@@ -1011,20 +1074,11 @@ static int read_once(struct worker *w, struct conn *c)
 		uint64_t hi = c->consumed + c->rlen;
 
 		if (c->khooked) {
-			if (vcode)
-				verdict_push(c, lo, hi, vcode, vfile, vflen);
+			for (int i = 0; i < nv; i++)
+				if (vcode[i] > 0)
+					verdict_push(c, lo, hi, vcode[i], vfile[i], vflen[i]);
 		} else if (w->ulua) {
-			char err[256];
-			char *file = w->scratch;
-			int code = ulua_call(w->ulua, c->lref, dst, (size_t)n, file,
-					     TLS_LUA_FILE_MAX, err, sizeof(err));
-
-			if (code < 0) {
-				warn(w, "%s: script error: %s", c->peer, err);
-				verdict_push(c, lo, hi, 500, "", 0);
-			} else if (code > 0) {
-				verdict_push(c, lo, hi, code, file, strlen(file));
-			}
+			user_lua_read(w, c, dst, (size_t)n, lo, hi);
 		}
 	}
 	return process(w, c) < 0 ? -1 : 1;
@@ -1078,17 +1132,8 @@ static void on_established(struct worker *w, struct conn *c)
 	}
 	if (cf->lua != LUA_OFF && !c->khooked && w->ulua) {
 		c->lref = ulua_conn_new(w->ulua);
-		if (drained) {
-			char err[256];
-			char *file = w->scratch;
-			int code = ulua_call(w->ulua, c->lref, c->rbuf, drained, file,
-					     TLS_LUA_FILE_MAX, err, sizeof(err));
-
-			if (code != 0)
-				verdict_push(c, 0, drained, code < 0 ? 500 : code,
-					     code < 0 ? "" : file,
-					     code < 0 ? 0 : strlen(file));
-		}
+		if (drained)
+			user_lua_read(w, c, c->rbuf, drained, 0, drained);
 	}
 	c->state = ST_READ;
 	set_interest(w, c, EPOLLIN);
