@@ -65,7 +65,7 @@ static void kl_hook_release(struct kref *ref)
 	struct kl_hook *hook = container_of(ref, struct kl_hook, ref);
 	unsigned int i;
 
-	if (hook->shared) {
+	if (hook->id) {
 		mutex_lock(&kl_hooks_lock);
 		list_del(&hook->node);
 		mutex_unlock(&kl_hooks_lock);
@@ -249,8 +249,8 @@ long kl_ioc_hook_load(void __user *arg)
 	ret = ida_alloc_min(&kl_hook_ida, 1, GFP_KERNEL);
 	if (ret < 0)
 		goto out_hook;
-	hook->id = ret;
 	mutex_lock(&kl_hooks_lock);
+	hook->id = ret;
 	list_add_tail(&hook->node, &kl_hooks);
 	mutex_unlock(&kl_hooks_lock);
 
