@@ -6,6 +6,8 @@
 -- table private to the connection that lives as long as it does.  recv
 -- returns `code, file`:
 --   0                 not a whole request head yet;
+--   several pairs      code1, file1, code2, file2... when one read completes
+--                     several (pipelined) request heads;
 --   200, "/path"      serve that URL path under the docroot (the server
 --                     confines it there and handles HEAD, Range, 304...);
 --   301..308, "url"   redirect there;
@@ -35,6 +37,8 @@ local function route(head)
   return 200, path
 end
 
+local MAX_VERDICTS = 8          -- TLS_LUA_VERDICTS_MAX
+
 function recv(data, conn)
   local buf = conn.buf
   if buf then
@@ -42,29 +46,32 @@ function recv(data, conn)
   else
     buf = data
   end
-  local e = find(buf, "\r\n\r\n", 1, true)
-  if not e then
+  -- One verdict per request head this read completed (pipelining), in
+  -- order: code1, file1, code2, file2, ...  The server routes heads beyond
+  -- MAX_VERDICTS itself by calling this script on each head alone.
+  local v, n, pos = {}, 0, 1
+  while true do
+    local e = find(buf, "\r\n\r\n", pos, true)
+    if not e then break end
+    if n < MAX_VERDICTS then
+      local code, file = route(sub(buf, pos, e - 1))
+      v[2 * n + 1] = code
+      v[2 * n + 2] = file or ""
+      n = n + 1
+    end
+    pos = e + 4
+  end
+  if pos > #buf then
+    conn.buf = nil
+  else
+    buf = sub(buf, pos)
     if #buf > MAX_HEAD then
       conn.buf = nil
-      return 431
+      if n == 0 then return 431 end
+    else
+      conn.buf = buf
     end
-    conn.buf = buf
-    return 0
   end
-  local code, file = route(sub(buf, 1, e - 1))
-  -- Pipelined heads completed by the same read: the server routes them
-  -- itself (calling this script again on each head alone), so drop them
-  -- and keep only an unfinished one.
-  local last = e
-  while true do
-    local n = find(buf, "\r\n\r\n", last + 4, true)
-    if not n then break end
-    last = n
-  end
-  if last + 3 < #buf then
-    conn.buf = sub(buf, last + 4)
-  else
-    conn.buf = nil
-  end
-  return code, file
+  if n == 0 then return 0 end
+  return table.unpack(v, 1, 2 * n)
 end

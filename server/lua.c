@@ -163,13 +163,11 @@ void ulua_conn_free(struct ulua *u, int ref)
 }
 
 int ulua_call(struct ulua *u, int ref, const char *data, size_t n,
-	      char *file, size_t filecap, char *err, size_t errlen)
+	      ulua_emit_fn emit, void *ctx, char *err, size_t errlen)
 {
 	lua_State *L = u->L;
-	int code = -1, isnum = 0;
-	lua_Integer c;
+	int nres, count = -1;
 
-	file[0] = '\0';
 	lua_settop(L, 0);
 	if (lua_getglobal(L, u->entry) != LUA_TFUNCTION) {
 		snprintf(err, errlen, "no function '%s'", u->entry);
@@ -184,42 +182,43 @@ int ulua_call(struct ulua *u, int ref, const char *data, size_t n,
 	if (u->instr)
 		lua_sethook(L, budget_hook, LUA_MASKCOUNT,
 			    u->instr > 0x7fffffff ? 0x7fffffff : (int)u->instr);
-	if (lua_pcall(L, 2, 2, 0)) {
+	if (lua_pcall(L, 2, LUA_MULTRET, 0)) {
 		snprintf(err, errlen, "%s",
 			 lua_tostring(L, -1) ? lua_tostring(L, -1) : "error");
 		goto out;
 	}
-	c = lua_tointegerx(L, 1, &isnum);
-	if (!isnum && !lua_isnil(L, 1)) {
-		snprintf(err, errlen, "'%s' returned a code that is not an integer",
-			 u->entry);
-		goto out;
-	}
-	if (!isnum || c == 0) {
-		code = 0;
-		goto out;
-	}
-	if (c < 100 || c > 999) {
-		snprintf(err, errlen, "'%s' returned code %lld", u->entry,
-			 (long long)c);
-		goto out;
-	}
-	code = (int)c;
-	if (lua_type(L, 2) == LUA_TSTRING) {
-		size_t fl;
-		const char *f = lua_tolstring(L, 2, &fl);
+	nres = lua_gettop(L);
+	/* code1, file1, code2, file2, ... up to the first 0 or nil code */
+	for (int i = 1; i <= nres && i / 2 < ULUA_VERDICTS_MAX; i += 2) {
+		int isnum = 0;
+		lua_Integer c = lua_tointegerx(L, i, &isnum);
+		const char *f = "";
+		size_t fl = 0;
 
-		if (fl >= filecap || memchr(f, '\0', fl)) {
-			snprintf(err, errlen, "'%s' returned a bad file", u->entry);
-			code = -1;
+		if (lua_isnil(L, i) || (isnum && c == 0))
+			break;
+		if (!isnum || c < 100 || c > 999) {
+			snprintf(err, errlen, "'%s' returned a code that is not an "
+				 "HTTP status", u->entry);
 			goto out;
 		}
-		memcpy(file, f, fl);
-		file[fl] = '\0';
+		if (i + 1 <= nres && lua_type(L, i + 1) == LUA_TSTRING) {
+			f = lua_tolstring(L, i + 1, &fl);
+			if (fl >= ULUA_FILE_MAX || memchr(f, '\0', fl)) {
+				snprintf(err, errlen, "'%s' returned a bad file", u->entry);
+				goto out;
+			}
+		}
+		if (count < 0)
+			count = 0;
+		emit(ctx, (int)c, f, fl);
+		count++;
 	}
+	if (count < 0)
+		count = 0;
 out:
 	if (u->instr)
 		lua_sethook(L, NULL, 0, 0);
 	lua_settop(L, 0);
-	return code;
+	return count;
 }

@@ -51,11 +51,17 @@ struct ulua *ulua_new(const char *path, const char *entry,
 void ulua_free(struct ulua *u);
 int ulua_conn_new(struct ulua *u);		/* a conn table; ref or -1 */
 void ulua_conn_free(struct ulua *u, int ref);
-/* Call the entry with (data, conn).  Returns the code (0: nothing yet);
- * file gets the verdict's file (NUL-terminated).  On a script error,
- * returns -1 and err gets the message. */
+/*
+ * Call the entry with (data, conn); ref -1: a fresh conn table.  It returns
+ * code1, file1, code2, file2, ... (one verdict per request head completed,
+ * as in the kernel); emit gets each.  Returns how many (0: nothing yet), or
+ * -1 on a script error with err set (verdicts emitted before stay).
+ */
+#define ULUA_VERDICTS_MAX 8
+#define ULUA_FILE_MAX 1024
+typedef void (*ulua_emit_fn)(void *ctx, int code, const char *file, size_t n);
 int ulua_call(struct ulua *u, int ref, const char *data, size_t n,
-	      char *file, size_t filecap, char *err, size_t errlen);
+	      ulua_emit_fn emit, void *ctx, char *err, size_t errlen);
 
 /* khook.c: the kernel hook (ktls_lua.ko). */
 int khook_open(char *err, size_t errlen);	/* /dev/ktls_lua fd */
