@@ -6,7 +6,8 @@
 #
 #   bench/bench.sh [--quick] [--reps N] [--timeout SEC]
 #                  [--only REGEX (servers, e.g. 'nginx|ceiling')]
-#                  [--cells 'wrk 1.3 1k 50 3 all;ab 1.3 1k 10 3 all']
+#                  [--cells 'wrk 1.3 1k 50 3;ab 1.3 1k 10 3' (tool tls size conns seconds)]
+#                  [--budget SEC (guest time for everything, default 1380)]
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 quick=0 reps=3 limit="" extra=()
@@ -15,8 +16,8 @@ while [ $# -gt 0 ]; do
 	--quick) quick=1; shift ;;
 	--reps) reps=$2; shift 2 ;;
 	--timeout) limit=$2; shift 2 ;;
-	--only|--cells) extra+=("$1" "$2"); shift 2 ;;
-	-h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+	--only|--cells|--budget) extra+=("$1" "$2"); shift 2 ;;
+	-h|--help) sed -n '2,11p' "$0"; exit 0 ;;
 	*) echo "bench.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 done

@@ -51,6 +51,7 @@ struct file {
 static struct file files[MAX_FILES];
 static int nfiles;
 static int fixed_mode;
+static int nomore;	/* CEILING_NOMORE=1: the header in a record of its own */
 static gnutls_certificate_credentials_t cred;
 static gnutls_priority_t prio;
 
@@ -207,7 +208,7 @@ static int answer(int fd, const char *req)
 	}
 	if (send_all(fd, keep ? f->hdr_ka : f->hdr_close,
 		     keep ? f->hdr_ka_len : f->hdr_close_len,
-		     f->size ? MSG_MORE : 0))
+		     f->size && !nomore ? MSG_MORE : 0))
 		return -1;
 	off_t off = 0;
 
@@ -216,8 +217,13 @@ static int answer(int fd, const char *req)
 
 		if (w < 0 && errno == EINTR)
 			continue;
-		if (w <= 0)
+		if (w <= 0) {
+			if (getenv("CEILING_DEBUG"))
+				fprintf(stderr, "sendfile at %lld/%lld: %zd %s\n",
+					(long long)off, (long long)f->size, w,
+					strerror(errno));
 			return -1;
+		}
 	}
 	return keep;
 }
@@ -335,6 +341,7 @@ int main(int argc, char **argv)
 		fixed_mode = 1;
 	else if (strcmp(mode, "sendfile"))
 		usage();
+	nomore = getenv("CEILING_NOMORE") != NULL;
 	if (!ktls_gnutls_kernel_has_tls())
 		die("kernel", "no \"tls\" ULP (modprobe tls)");
 	load_files(docroot);

@@ -95,6 +95,7 @@ def build(run_dir):
 
     groups = {}
     cells = []
+    cut = load_jsonl(os.path.join(run_dir, "skipped-cells.jsonl"))
     for r in raw:
         groups.setdefault(cell_key(r), {}).setdefault(
             (r["server"], r["mode"]), []).append(r)
@@ -151,6 +152,19 @@ def build(run_dir):
                     "server": sm[0], "mode": sm[1], "req_per_s": None,
                     "mb_per_s": None, "p50_ms": None, "p99_ms": None,
                     "ratio_to_best_peer": None, "skipped": skipped[sm]})
+
+    for c in cut:
+        ck = cell_key(c)
+        if ck not in cells:
+            cells.append(ck)
+        for sm in known:
+            if serves(sm, c["size"]):
+                records.append({
+                    "tool": c["tool"], "tls": c["tls"], "size": c["size"],
+                    "conns": c["conns"], "server": sm[0], "mode": sm[1],
+                    "req_per_s": None, "mb_per_s": None, "p50_ms": None,
+                    "p99_ms": None, "ratio_to_best_peer": None,
+                    "skipped": skipped.get(sm) or c["skipped"]})
 
     # kTLS engagement per server/mode and TLS version
     engaged = []
