@@ -21,6 +21,15 @@
 #define KL_PROTO_RECVMSG_ARGS \
 	struct sock *sk, struct msghdr *msg, size_t len, int flags, int *addr_len
 
+/*
+ * struct fd: 6.12 hides the file behind fd_file(); 6.1 has f.file.
+ * fdget()/fdput() themselves exist in both.
+ */
+#include <linux/file.h>
+#ifndef fd_file
+#define fd_file(f) ((f).file)
+#endif
+
 /* 6.5+ removed sendpage; nothing here overrides send paths. */
 
 #endif /* _KTLS_LUA_COMPAT_H */

@@ -27,6 +27,7 @@
 #include <linux/smp.h>
 #include <linux/uaccess.h>
 
+#include "ktls_lua_compat.h"
 #include "kl.h"
 
 struct kl_stats __percpu *kl_private_stats;
@@ -101,13 +102,13 @@ struct kl_hook *kl_hook_from_fd(int fd)
 	struct kl_hook *hook;
 	struct fd f = fdget(fd);
 
-	if (!f.file)
+	if (!fd_file(f))
 		return ERR_PTR(-EBADF);
-	if (f.file->f_op != &kl_hook_fops) {
+	if (fd_file(f)->f_op != &kl_hook_fops) {
 		fdput(f);
 		return ERR_PTR(-EINVAL);
 	}
-	hook = f.file->private_data;
+	hook = fd_file(f)->private_data;
 	kref_get(&hook->ref);
 	fdput(f);
 	return hook;
