@@ -53,7 +53,10 @@ args=(--out "$out" --reps "$reps" --modules $modules "${extra[@]}")
 [ $quick = 1 ] && args+=(--quick)
 cd "$top" || exit 1
 t0=$SECONDS
-"$top/vm/run" "${vmopts[@]}" -- bash "$top/bench/guest.sh" "${args[@]}"
+# The guest runs a copy: bash reads a script as it goes, and an edit of
+# bench/guest.sh during a run would change the running one.
+cp "$top/bench/guest.sh" "$out/guest.sh" || exit 1
+"$top/vm/run" "${vmopts[@]}" -- bash "$out/guest.sh" --top "$top" "${args[@]}"
 rc=$?
 echo "bench: guest finished with status $rc after $((SECONDS - t0)) s" >&2
 [ -s "$out/raw.jsonl" ] || { echo "bench: no results" >&2; exit 1; }

@@ -9,6 +9,7 @@
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+[ "${1:-}" = --top ] && { top=$2; shift 2; }
 OUT= QUICK=0 REPS=3 MODULES=yes ONLY= CELLS_ARG= BUDGET=1380
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -196,6 +197,27 @@ wait_port() {
 	return 1
 }
 
+# Prints "ok" or why not.
+check_server() {
+	local sv=$1 want=$2 port=${PORT[$1]} v out got
+	if ! wait_port "$port"; then
+		echo "did not answer on port $port: $(tail -c 300 "$T"/*-"${sv#*|}"/stderr.log 2>/dev/null | tr '\n"' ' _')"
+		return
+	fi
+	for v in 1.3 1.2; do
+		out=$(OPENSSL_CONF=$T/tls$v.cnf curl -kv --http1.1 --max-time 20 \
+			-o "$T/check-${sv/|/-}.body" "https://127.0.0.1:$port/1k.bin" 2>&1 |
+			grep -m1 'SSL connection using')
+		case "$out" in
+		*"TLSv$v / "*AES_256_GCM*|*"TLSv$v / "*AES256-GCM*) ;;
+		*) echo "TLS $v check failed: '${out}'"; return ;;
+		esac
+		got=$(sha256sum < "$T/check-${sv/|/-}.body")
+		[ "$got" = "$want" ] || { echo "wrong bytes for /1k.bin over TLS $v"; return; }
+	done
+	echo ok
+}
+
 start_servers() {
 	local d
 	# nginx and lighttpd, kTLS on and off
@@ -251,29 +273,21 @@ start_servers() {
 		port=$((port + 1))
 	done
 
-	# Everyone answers, with the right bytes, in both protocol versions.
-	local sv want got
+	# Everyone answers, with the right bytes, in both protocol versions and
+	# with the suite asked for (checked in parallel: process start-up is slow
+	# in the guest).
+	local sv want
 	want=$(sha256sum < "$WWW/1k.bin")
 	for sv in "${SERVERS[@]}"; do
 		[ -n "${SKIPPED[$sv]:-}" ] && continue
-		if ! wait_port "${PORT[$sv]}"; then
-			SKIPPED[$sv]="did not answer on port ${PORT[$sv]}: $(tail -c 300 "$T"/*-"${sv#*|}"/stderr.log 2>/dev/null | tr '\n"' ' _')"
-			continue
-		fi
-		got=$(OPENSSL_CONF=$T/tls1.3.cnf curl -ks --http1.1 \
-			"https://127.0.0.1:${PORT[$sv]}/1k.bin" | sha256sum)
-		[ "$got" = "$want" ] || { SKIPPED[$sv]="wrong bytes for /1k.bin"; continue; }
-		local v line
-		for v in 1.2 1.3; do
-			line=$(OPENSSL_CONF=$T/tls$v.cnf timeout 10 openssl s_client \
-				-connect "127.0.0.1:${PORT[$sv]}" </dev/null 2>/dev/null |
-				grep -m1 -E '^(New|Reused),')
-			say "$sv: TLS $v check: ${line:-no handshake}"
-			case "$line" in
-			*"TLSv$v, Cipher is "*AES_256_GCM*|*"TLSv$v, Cipher is "*AES256-GCM*) ;;
-			*) SKIPPED[$sv]="TLS $v handshake check failed: '${line}'" ;;
-			esac
-		done
+		check_server "$sv" "$want" > "$T/check-${sv/|/-}" 2>&1 &
+	done
+	wait
+	for sv in "${SERVERS[@]}"; do
+		[ -n "${SKIPPED[$sv]:-}" ] && continue
+		local r
+		r=$(< "$T/check-${sv/|/-}")
+		[ "$r" = ok ] || SKIPPED[$sv]=$r
 	done
 	for sv in "${SERVERS[@]}"; do
 		if [ -n "${SKIPPED[$sv]:-}" ]; then
@@ -480,6 +494,65 @@ for cell in "${CELLS[@]}"; do
 	done
 done
 say "done: $n runs in $((SECONDS - START)) s"
+
+# ---- where the time goes: system calls and TCP segments per request ---------
+# One connection, keep-alive, 1 KiB, TLS 1.3, every server under strace -c
+# (all its processes and threads).  Counts, not times: strace slows the
+# server down, the counts stay what they are.  The one handshake of the run
+# is included (a few dozen calls over the run's requests).
+server_pids() {	# server|mode -> its pids (main process and its children)
+	local sv=$1 main="" name=${1#*|} f
+	case "$sv" in
+	nginx*) f=$T/nginx-${name/user-tls/user}/nginx.pid ;;
+	lighttpd*) f=$T/lighttpd-${name/user-tls/user}/lighttpd.pid ;;
+	ceiling*) f=$T/ceiling-$name/pid ;;
+	ktls-httpd*) f=$T/httpd-$name/pid ;;
+	esac
+	[ -s "$f" ] && main=$(cat "$f")
+	[ -n "$main" ] || return 1
+	echo "$main" $(pgrep -P "$main")
+}
+tcp_outsegs() {
+	local a b
+	while read -r -a a; do
+		if [ "${a[0]}" = Tcp: ] && [[ ${a[11]} =~ ^[0-9]+$ ]]; then
+			echo "${a[11]}"; return
+		fi
+	done < /proc/net/snmp
+}
+if [ "$(( BUDGET - (SECONDS - START) ))" -gt $(( ${#ACTIVE[@]} * 8 )) ] &&
+   command -v strace > /dev/null; then
+	say "system calls per request (strace -c, 1 KiB, c1, TLS 1.3)"
+	for sv in "${ACTIVE[@]}"; do
+		pids=$(server_pids "$sv") || continue
+		pargs=()
+		for p in $pids; do pargs+=(-p "$p"); done
+		st=$OUT/logs/strace-${sv/|/-}.txt
+		strace -c -f -o "$st" "${pargs[@]}" 2>/dev/null &
+		spid=$!
+		sleep 1
+		s0=$(tcp_outsegs)
+		OPENSSL_CONF=$T/tls1.3.cnf wrk -t 1 -c 1 -d 3s -s "$WRK_LUA" \
+			"https://127.0.0.1:${PORT[$sv]}/1k.bin" > "$OUT/logs/strace-wrk-${sv/|/-}.log" 2>&1
+		s1=$(tcp_outsegs)
+		kill -INT "$spid" 2>/dev/null; wait "$spid" 2>/dev/null
+		req=0
+		while IFS= read -r line; do
+			[[ $line =~ ^BENCHJSON.*\"requests\":([0-9]+) ]] && req=${BASH_REMATCH[1]}
+		done < "$OUT/logs/strace-wrk-${sv/|/-}.log"
+		calls=0 top=""
+		while read -r -a f; do
+			# "% time seconds usecs/call calls [errors] syscall"
+			[[ ${f[0]} =~ ^[0-9.]+$ ]] || continue
+			[ "${f[-1]}" = total ] && { calls=${f[3]}; continue; }
+			top="$top,\"${f[-1]}\":${f[3]}"
+		done < "$st"
+		printf '{"server":"%s","mode":"%s","requests":%d,"syscalls":%d,"tcp_out_segs":%d,"by_call":{%s}}\n' \
+			"${sv%%|*}" "${sv#*|}" "$req" "$calls" "$(( ${s1:-0} - ${s0:-0} ))" "${top#,}" \
+			>> "$OUT/syscalls.jsonl"
+		say "  $sv: $req requests, $calls system calls, $(( ${s1:-0} - ${s0:-0} )) TCP segments out"
+	done
+fi
 stop_servers
 trap - EXIT
 exit 0

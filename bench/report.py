@@ -181,7 +181,17 @@ def build(run_dir):
             row["tls" + tls] = {"runs": n, "TlsTxSw": tx, "TlsRxSw": rx}
         engaged.append(row)
 
+    sysc = []
+    for x in load_jsonl(os.path.join(run_dir, "syscalls.jsonl")):
+        req = x["requests"] or 0
+        x["syscalls_per_request"] = round(x["syscalls"] / req, 2) if req else None
+        x["tcp_segments_per_request"] = (round(x["tcp_out_segs"] / req, 2)
+                                         if req else None)
+        top = sorted(x["by_call"].items(), key=lambda kv: -kv[1])[:6]
+        x["top_per_request"] = {k: round(v / req, 2) for k, v in top} if req else {}
+        sysc.append(x)
     return {"machine": machine, "records": records, "ktls_engaged": engaged,
+            "syscalls_1k_c1": sysc, "idle": load_json(os.path.join(run_dir, "idle.json")),
             "cells": [list(c) for c in cells], "targets": targets(records)}
 
 
@@ -371,6 +381,23 @@ def markdown(rep):
             e["server"], e["mode"], exp, a["TlsTxSw"], a["TlsRxSw"],
             b["TlsTxSw"], b["TlsRxSw"], verdict))
     L.append("")
+    if rep.get("syscalls_1k_c1"):
+        L.append("Where the time goes: system calls per request of each server "
+                 "(strace -c on all its processes, wrk keep-alive, 1 "
+                 "connection, 1 KiB, TLS 1.3; the run's one handshake "
+                 "included) and TCP segments per request (both ends, "
+                 "/proc/net/snmp):")
+        L.append("")
+        L.append("| server | mode | requests | syscalls/req | TCP segs/req | top calls per request |")
+        L.append("| --- | --- | --- | --- | --- | --- |")
+        for x in rep["syscalls_1k_c1"]:
+            L.append("| %s | %s | %d | %s | %s | %s |" % (
+                x["server"], x["mode"], x["requests"],
+                fmt(x["syscalls_per_request"]),
+                fmt(x["tcp_segments_per_request"]),
+                ", ".join("%s %s" % (k, fmt(v))
+                          for k, v in x["top_per_request"].items())))
+        L.append("")
     skips = [e for e in rep["ktls_engaged"] if e.get("skipped")]
     if skips:
         L.append("Skipped:")
