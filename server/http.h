@@ -78,6 +78,7 @@ const char *http_reason(int status);
 struct http_resp {
 	int status;
 	int keep_alive;
+	int http10;			/* an HTTP/1.0 client: say keep-alive */
 	int head_only;			/* HEAD: headers for the body, no body */
 	const char *date;		/* HTTP date */
 	const char *content_type;	/* NULL: none */

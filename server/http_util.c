@@ -279,7 +279,12 @@ size_t http_resp_head(char *out, size_t cap, const struct http_resp *r)
 		puts_(&b, "\r\nLocation: ");
 		put(&b, r->location, r->location_len);
 	}
-	puts_(&b, r->keep_alive ? "\r\n\r\n" : "\r\nConnection: close\r\n\r\n");
+	if (!r->keep_alive)
+		puts_(&b, "\r\nConnection: close\r\n\r\n");
+	else if (r->http10)
+		puts_(&b, "\r\nConnection: keep-alive\r\n\r\n");
+	else
+		puts_(&b, "\r\n\r\n");
 	return b.over ? 0 : b.n;
 }
 

@@ -99,7 +99,7 @@ struct conn {
 	struct fentry *file;
 	off_t boff, bend;
 	size_t tls_pend_h, tls_pend_b;	/* a GnuTLS send to finish */
-	int close_after, linger_after;
+	int close_after, linger_after, http10;
 	char peer[48];
 	struct conn *next_free;
 	char rbuf[];
@@ -479,7 +479,7 @@ static void conn_new(struct worker *w, int fd, const struct sockaddr_storage *sa
 	c->file = NULL;
 	c->hlen = c->hoff = 0;
 	c->tls_pend_h = c->tls_pend_b = 0;
-	c->close_after = c->linger_after = 0;
+	c->close_after = c->linger_after = c->http10 = 0;
 	c->tprev = c->tnext = NULL;
 	c->tclass = T_HANDSHAKE;
 	if (sa->ss_family == AF_INET6) {
@@ -652,6 +652,7 @@ static void respond_error(struct worker *w, struct conn *c, const struct http_re
 	r.content_type = "text/html";
 	r.content_length = (long long)blen;
 	r.keep_alive = !c->close_after;
+	r.http10 = c->http10;
 	n = http_resp_head(c->hdr, sizeof(c->hdr) - sizeof(body), &r);
 	if (!n) {
 		r.location = NULL;
@@ -676,6 +677,7 @@ static void respond_redirect(struct worker *w, struct conn *c, const struct http
 	r.date = w->date;
 	r.content_length = 0;
 	r.keep_alive = !c->close_after;
+	r.http10 = c->http10;
 	r.location = loc;
 	r.location_len = loclen;
 	c->hlen = http_resp_head(c->hdr, sizeof(c->hdr), &r);
@@ -737,6 +739,7 @@ static void respond_file(struct worker *w, struct conn *c, const struct http_req
 	memset(&r, 0, sizeof(r));
 	r.date = w->date;
 	r.keep_alive = !c->close_after;
+	r.http10 = c->http10;
 	r.content_type = e->ctype;
 	r.last_modified = e->lastmod;
 	r.etag = e->etag;
@@ -767,6 +770,7 @@ static void respond_file(struct worker *w, struct conn *c, const struct http_req
 			r.status = 416;
 			r.date = w->date;
 			r.keep_alive = !c->close_after;
+	r.http10 = c->http10;
 			r.content_length = 0;
 			r.total = e->size;
 			fentry_put(e);
@@ -800,6 +804,7 @@ static void respond(struct worker *w, struct conn *c, const struct http_req *q)
 	int head_only = q->method == HTTP_M_HEAD;
 
 	c->requests++;
+	c->http10 = q->minor == 0;
 	if (!q->keep_alive || w->stopping)
 		c->close_after = 1;
 	if (q->method == HTTP_M_OTHER) {
