@@ -30,6 +30,11 @@
 #define fd_file(f) ((f).file)
 #endif
 
+/* The record type of application data: net/tls.h in 6.1, tls_prot.h later. */
+#ifndef TLS_RECORD_TYPE_DATA
+#define TLS_RECORD_TYPE_DATA 0x17
+#endif
+
 /* 6.5+ removed sendpage; nothing here overrides send paths. */
 
 #endif /* _KTLS_LUA_COMPAT_H */
