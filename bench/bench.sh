@@ -32,8 +32,22 @@ modules=yes
 for ko in kernel/klua/klua.ko kernel/ktls_lua/ktls_lua.ko; do
 	[ -f "$top/$ko" ] || modules=no
 done
+# Boot the kernel the modules were built for (several may be installed);
+# KVER= wins, as everywhere.  Modules built for different kernels: none.
+kver=${KVER:-}
+if [ $modules = yes ]; then
+	v1=$(modinfo -F vermagic "$top/kernel/klua/klua.ko" 2>/dev/null | awk '{print $1}')
+	v2=$(modinfo -F vermagic "$top/kernel/ktls_lua/ktls_lua.ko" 2>/dev/null | awk '{print $1}')
+	if [ -z "$v1" ] || [ "$v1" != "$v2" ] || { [ -n "$kver" ] && [ "$kver" != "$v1" ]; }; then
+		echo "bench: klua.ko ($v1) and ktls_lua.ko ($v2) are not built for one kernel${kver:+ ($kver)}" >&2
+		modules=no
+	else
+		kver=$v1
+	fi
+fi
+[ -n "$kver" ] && vmopts+=(-k "$kver")
 if [ $modules = no ]; then
-	echo "bench: the project's modules are not built: kernel-Lua cells are skipped" >&2
+	echo "bench: booting without the project's modules: kernel-Lua cells are skipped" >&2
 	vmopts+=(--no-modules)
 fi
 

@@ -262,7 +262,7 @@ start_servers() {
 		elif [ ! -x "$HTTPD" ]; then
 			SKIPPED["ktls-httpd|$name"]="$HTTPD is not built"
 		elif [ "$lua" = kernel ] && [ "$MODULES" != yes ]; then
-			SKIPPED["ktls-httpd|$name"]="kernel Lua: klua.ko/ktls_lua.ko not built, guest booted without them"
+			SKIPPED["ktls-httpd|$name"]="kernel Lua: guest booted without klua.ko/ktls_lua.ko (not built, or built for different kernels)"
 		else
 			start_bg "$d" "$HTTPD" --port $port --docroot "$WWW" \
 				--cert "$T/cert.pem" --key "$T/key.pem" \
@@ -276,13 +276,14 @@ start_servers() {
 	# Everyone answers, with the right bytes, in both protocol versions and
 	# with the suite asked for (checked in parallel: process start-up is slow
 	# in the guest).
-	local sv want
+	local sv want cpids=()
 	want=$(sha256sum < "$WWW/1k.bin")
 	for sv in "${SERVERS[@]}"; do
 		[ -n "${SKIPPED[$sv]:-}" ] && continue
 		check_server "$sv" "$want" > "$T/check-${sv/|/-}" 2>&1 &
+		cpids+=($!)
 	done
-	wait
+	[ ${#cpids[@]} -gt 0 ] && wait "${cpids[@]}"	# not the servers
 	for sv in "${SERVERS[@]}"; do
 		[ -n "${SKIPPED[$sv]:-}" ] && continue
 		local r
