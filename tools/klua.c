@@ -22,7 +22,7 @@
 
 static const char *progname = "klua";
 
-static void usage(FILE *f)
+static void print_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: klua [OPTIONS] run FILE.lua [ARGS...]\n"
@@ -159,15 +159,15 @@ int main(int argc, char **argv)
 			stats = 1;
 			break;
 		case 'h':
-			usage(stdout);
+			print_usage(stdout);
 			return 0;
 		default:
-			usage(stderr);
+			print_usage(stderr);
 			return 2;
 		}
 	}
 	if (argc - optind < 2) {
-		usage(stderr);
+		print_usage(stderr);
 		return 2;
 	}
 	if (!strcmp(argv[optind], "run")) {
@@ -186,7 +186,7 @@ int main(int argc, char **argv)
 		len = strlen(script);
 		snprintf(chunkname, sizeof(chunkname), "=(command line)");
 	} else {
-		usage(stderr);
+		print_usage(stderr);
 		return 2;
 	}
 	for (i = optind + 2; i < argc; i++)
@@ -247,12 +247,12 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	if (stats)
 		fprintf(stderr,
-			"%s: mem fresh %llu peak %llu after %llu bytes, %llu instructions, %llu ns\n",
+			"%s: mem fresh %llu peak %llu after %llu bytes, %llu instructions, %llu ns, stack left %u\n",
 			progname, (unsigned long long)run.mem_fresh,
 			(unsigned long long)run.mem_peak,
 			(unsigned long long)run.mem_after,
 			(unsigned long long)run.instructions_used,
-			(unsigned long long)run.run_ns);
+			(unsigned long long)run.run_ns, run.stack_min_left);
 	if (run.result_flags & KLUA_OUT_TRUNCATED) {
 		fprintf(stderr, "%s: output truncated (over %llu bytes)\n",
 			progname, (unsigned long long)outmax);

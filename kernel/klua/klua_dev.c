@@ -13,6 +13,8 @@
 #include <linux/mm.h>
 #include <linux/ktime.h>
 #include <linux/string.h>
+#include <linux/sched.h>
+#include <linux/sched/task_stack.h>
 #include <linux/klua.h>
 
 #include "klua_lua.h"
@@ -116,18 +118,48 @@ static void klua_job_run(struct klua_job *job)
 	job->run.instructions_used = job->ks->budget - job->ks->budget_left;
 }
 
+/*
+ * Stack measurement: fill the unused part of the task stack with a
+ * pattern before the run, find the lowest byte overwritten after it.
+ */
+#define KLUA_STACK_PAINT 0x6b
+#define KLUA_STACK_SKIP 64	/* the end-of-stack magic lives there */
+
+static noinline void klua_stack_paint(void)
+{
+	char *base = task_stack_page(current);
+	char *sp = __builtin_frame_address(0);
+
+	if (sp - base < 1024 || sp - base >= THREAD_SIZE)
+		return;
+	memset(base + KLUA_STACK_SKIP, KLUA_STACK_PAINT,
+	       sp - 512 - (base + KLUA_STACK_SKIP));
+}
+
+static unsigned int klua_stack_unused(void)
+{
+	char *base = task_stack_page(current);
+	char *p = base + KLUA_STACK_SKIP;
+	char *end = base + THREAD_SIZE;
+
+	while (p < end && *p == KLUA_STACK_PAINT)
+		p++;
+	return p - base;
+}
+
 /* tests: run the job with 'pad' bytes of kernel stack already in use */
 static noinline void klua_job_padded(struct klua_job *job, unsigned int pad)
 {
-	volatile char burn[512];
+	char burn[512];
 
 	if (pad < sizeof(burn)) {
 		klua_job_run(job);
 		return;
 	}
-	burn[0] = 0;
+	memset(burn, 0, sizeof(burn));
+	barrier_data(burn);
 	klua_job_padded(job, pad - sizeof(burn));
-	burn[sizeof(burn) - 1] = burn[0];
+	barrier_data(burn);
 }
 
 static int klua_copy_str(char *dst, size_t size, u64 uptr, const char *dflt)
@@ -162,7 +194,7 @@ static long klua_ioc_run(struct klua_run __user *uarg)
 	if (copy_from_user(&job->run, uarg, sizeof(job->run)))
 		goto out_job;
 	ret = -EINVAL;
-	if (job->run.reserved || job->run.flags & ~KLUA_RUN_RETURNS ||
+	if (job->run.flags & ~KLUA_RUN_RETURNS ||
 	    job->run.stack_pad > KLUA_MAX_STACK_PAD)
 		goto out_job;
 	ret = -E2BIG;
@@ -227,7 +259,9 @@ static long klua_ioc_run(struct klua_run __user *uarg)
 		lua_pushliteral(L, "attempt to load a binary chunk (klua loads text only)");
 		ret = -ENOEXEC;
 	} else {
+		klua_stack_paint();
 		klua_job_padded(job, job->run.stack_pad);
+		job->run.stack_min_left = klua_stack_unused();
 		ret = 0;
 	}
 

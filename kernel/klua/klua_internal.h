@@ -43,6 +43,11 @@ int klua_match_depth(struct lua_State *L);
 
 /* lua_one.c: the float hooks need the state behind a lua_State */
 struct klua_state *klua_from_lua(struct lua_State *L);
+void klua_allow_hooks(struct lua_State *L);
+void klua_hashptr_init(void);
+
+/* raise a Lua error: luaL_error() and friends never return */
+#define klua_raise(call) do { (call); unreachable(); } while (0)
 
 /* klua_mathlib.c */
 int klua_open_math(struct lua_State *L);

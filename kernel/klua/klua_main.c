@@ -124,7 +124,7 @@ static void *klua_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 	return p;
 }
 
-static void klua_count_hook(lua_State *L, lua_Debug *ar);
+static void klua_count_hook(lua_State *L, struct lua_Debug *ar);
 
 static void __noreturn klua_stop(lua_State *L, struct klua_state *ks,
 				 int level, const char *why)
@@ -135,8 +135,8 @@ static void __noreturn klua_stop(lua_State *L, struct klua_state *ks,
 	luaL_where(L, level);
 	lua_pushstring(L, why);
 	lua_concat(L, 2);
-	lua_error(L);
-	unreachable();
+	klua_allow_hooks(L);
+	klua_raise(lua_error(L));
 }
 
 static void klua_charge_at(lua_State *L, struct klua_state *ks, u64 n,
@@ -157,7 +157,7 @@ void klua_charge(lua_State *L, struct klua_state *ks, u64 n)
 	klua_charge_at(L, ks, n, 1);
 }
 
-static void klua_count_hook(lua_State *L, lua_Debug *ar)
+static void klua_count_hook(lua_State *L, struct lua_Debug *ar)
 {
 	struct klua_state *ks = klua_from_lua(L);
 
@@ -204,6 +204,15 @@ static int klua_print(lua_State *L)
 	else
 		pr_info_ratelimited("%.*s", (int)min_t(size_t, len, 512), s);
 	return 0;
+}
+
+/*
+ * Wrappers call the library's C function directly, in their own call
+ * frame, so its argument errors name the function the script called.
+ */
+static int klua_orig(lua_State *L)
+{
+	return lua_tocfunction(L, lua_upvalueindex(1))(L);
 }
 
 /* Would strtod() (user-space Lua) take the whole string as a float? */
@@ -255,18 +264,16 @@ static bool klua_looks_float(const char *s, size_t len)
 /* tonumber(), but a float string is an error rather than nil */
 static int klua_tonumber(lua_State *L)
 {
-	int n = lua_gettop(L);
+	bool nobase = lua_isnoneornil(L, 2);
 
-	lua_pushvalue(L, lua_upvalueindex(1));
-	lua_insert(L, 1);
-	lua_call(L, n, 1);
-	if (lua_isnil(L, -1) && n == 1 && lua_type(L, 1) == LUA_TSTRING) {
+	klua_orig(L);
+	if (lua_isnil(L, -1) && nobase && lua_type(L, 1) == LUA_TSTRING) {
 		size_t len;
 		const char *s = lua_tolstring(L, 1, &len);
 
 		if (klua_looks_float(s, len))
-			return luaL_error(L, "tonumber: '%s' is a float: klua numbers are integers",
-					  s);
+			klua_raise(luaL_error(L, "tonumber: '%s' is a float: klua numbers are integers",
+					  s));
 	}
 	return 1;
 }
@@ -275,7 +282,6 @@ static int klua_tonumber(lua_State *L)
 static int klua_str_rep(lua_State *L)
 {
 	size_t l, lsep = 0;
-	int n = lua_gettop(L);
 
 	luaL_checklstring(L, 1, &l);
 	luaL_checkinteger(L, 2);
@@ -284,9 +290,59 @@ static int klua_str_rep(lua_State *L)
 		lua_pushliteral(L, "");
 		return 1;
 	}
-	lua_pushvalue(L, lua_upvalueindex(1));
-	lua_insert(L, 1);
-	lua_call(L, n, 1);
+	return klua_orig(L);
+}
+
+/*
+ * string.find without pattern specials (or plain): the library's search
+ * is O(n * m) without any instruction, so it is done here, charged.
+ */
+static int klua_str_find(lua_State *L)
+{
+	struct klua_state *ks = klua_from_lua(L);
+	size_t ls, lp;
+	const char *s = luaL_checklstring(L, 1, &ls);
+	const char *p = luaL_checklstring(L, 2, &lp);
+	lua_Integer init = luaL_optinteger(L, 3, 1);
+	const char *at, *end;
+	size_t i, cost;
+
+	if (!lua_toboolean(L, 4) && strpbrk(p, "^$*+?.([%-"))
+		return klua_orig(L);
+	if (strlen(p) != lp && !lua_toboolean(L, 4))
+		return klua_orig(L);	/* specials after a NUL: the library's */
+	if (init < 0)
+		init = (lua_Unsigned)-init > ls ? 1 : (lua_Integer)ls + init + 1;
+	else if (init == 0)
+		init = 1;
+	if ((lua_Unsigned)init > ls + 1) {
+		lua_pushnil(L);
+		return 1;
+	}
+	if (lp == 0) {
+		lua_pushinteger(L, init);
+		lua_pushinteger(L, init - 1);
+		return 2;
+	}
+	cost = lp / 256 + 1;
+	at = s + init - 1;
+	end = s + ls;
+	while ((size_t)(end - at) >= lp) {
+		at = memchr(at, p[0], end - at - lp + 1);
+		if (!at)
+			break;
+		ks->match_steps += cost;
+		if (ks->match_steps >= KLUA_MATCH_CHUNK)
+			klua_match_step(L);
+		if (memcmp(at, p, lp) == 0) {
+			i = at - s;
+			lua_pushinteger(L, i + 1);
+			lua_pushinteger(L, i + lp);
+			return 2;
+		}
+		at++;
+	}
+	lua_pushnil(L);
 	return 1;
 }
 
@@ -296,24 +352,20 @@ static int klua_tab_move(lua_State *L)
 	struct klua_state *ks = klua_from_lua(L);
 	lua_Integer f = luaL_checkinteger(L, 2);
 	lua_Integer e = luaL_checkinteger(L, 3);
-	int n = lua_gettop(L);
 
 	if (e >= f && (lua_Unsigned)e - (lua_Unsigned)f >= ks->mem_limit / 16)
-		return luaL_argerror(L, 3, "too many elements to move");
-	lua_pushvalue(L, lua_upvalueindex(1));
-	lua_insert(L, 1);
-	lua_call(L, n, 1);
-	return 1;
+		klua_raise(luaL_argerror(L, 3, "too many elements to move"));
+	return klua_orig(L);
 }
 
 static int klua_str_div(lua_State *L)
 {
-	return luaL_error(L, "attempt to perform float division ('/'): klua numbers are integers (use '//')");
+	klua_raise(luaL_error(L, "attempt to perform float division ('/'): klua numbers are integers (use '//')"));
 }
 
 static int klua_str_pow(lua_State *L)
 {
-	return luaL_error(L, "attempt to perform exponentiation ('^'): klua numbers are integers");
+	klua_raise(luaL_error(L, "attempt to perform exponentiation ('^'): klua numbers are integers"));
 }
 
 /* replace t[name] (t at the top) by f with the old value as upvalue */
@@ -343,6 +395,7 @@ static int klua_open_all(lua_State *L)
 	lua_pop(L, 1);
 	luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 1);
 	klua_wrap(L, "rep", klua_str_rep);
+	klua_wrap(L, "find", klua_str_find);
 	lua_pop(L, 1);
 	luaL_requiref(L, LUA_UTF8LIBNAME, luaopen_utf8, 1);
 	lua_pop(L, 1);
@@ -432,7 +485,7 @@ int klua_load(struct klua_state *ks, const char *buf, size_t len,
 }
 EXPORT_SYMBOL_GPL(klua_load);
 
-/* message handler: any error value becomes a string (no traceback) */
+/* any error value becomes a string (no traceback) */
 static int klua_msgh(lua_State *L)
 {
 	if (lua_type(L, 1) == LUA_TSTRING)
@@ -447,17 +500,27 @@ static int klua_msgh(lua_State *L)
 int klua_pcall(struct klua_state *ks, int nargs, int nresults)
 {
 	lua_State *L = ks->L;
-	int base = lua_gettop(L) - nargs;	/* the function's index */
 	int status;
 
 	ks->budget_left = ks->budget;
 	ks->exhausted = false;
 	ks->match_steps = 0;
 	lua_sethook(L, klua_count_hook, LUA_MASKCOUNT, KLUA_HOOK_INTERVAL);
-	lua_pushcfunction(L, klua_msgh);
-	lua_insert(L, base);
-	status = lua_pcall(L, nargs, nresults, base);
-	lua_remove(L, base);
+	/*
+	 * No message handler: it would run at the depth of the error, where
+	 * a C stack overflow leaves no room for it.  Non-string error values
+	 * are converted afterwards.
+	 */
+	status = lua_pcall(L, nargs, nresults, 0);
+	if (status != LUA_OK && lua_type(L, -1) != LUA_TSTRING) {
+		lua_pushcfunction(L, klua_msgh);
+		lua_insert(L, -2);
+		if (lua_pcall(L, 1, 1, 0) != LUA_OK ||
+		    lua_type(L, -1) != LUA_TSTRING) {
+			lua_pop(L, 1);
+			lua_pushliteral(L, "(error object is not a string)");
+		}
+	}
 	return status;
 }
 EXPORT_SYMBOL_GPL(klua_pcall);
@@ -500,6 +563,7 @@ static int __init klua_init(void)
 		klua_param_stack_hard = 1024;
 	if (klua_param_stack_soft < klua_param_stack_hard + 1024)
 		klua_param_stack_soft = klua_param_stack_hard + 1024;
+	klua_hashptr_init();
 	return klua_dev_init();
 }
 

@@ -36,7 +36,8 @@ static int math_fmod(lua_State *L)
 	lua_Integer d = klua_checkint(L, 2);
 
 	if ((lua_Unsigned)d + 1U <= 1U) {	/* 0 or -1 */
-		luaL_argcheck(L, d != 0, 2, "zero");
+		if (d == 0)
+			klua_raise(luaL_argerror(L, 2, "zero"));
 		lua_pushinteger(L, 0);
 	} else {
 		lua_pushinteger(L, m % d);
@@ -50,10 +51,11 @@ static int math_minmax(lua_State *L, int op)
 	int best = 1;
 	int i;
 
-	luaL_argcheck(L, n >= 1, 1, "number expected");
+	if (n < 1)
+		klua_raise(luaL_argerror(L, 1, "value expected"));
 	for (i = 1; i <= n; i++) {
 		if (!lua_isnumber(L, i))
-			return luaL_typeerror(L, i, "number");
+			klua_raise(luaL_typeerror(L, i, "number"));
 	}
 	for (i = 2; i <= n; i++) {
 		if (lua_compare(L, op == 0 ? i : best, op == 0 ? best : i,
@@ -134,7 +136,7 @@ static int math_random(lua_State *L)
 
 	switch (lua_gettop(L)) {
 	case 0:
-		return luaL_error(L, "math.random() returns a float: klua numbers are integers (use math.random(m, n))");
+		klua_raise(luaL_error(L, "math.random() returns a float: klua numbers are integers (use math.random(m, n))"));
 	case 1:
 		low = 1;
 		up = klua_checkint(L, 1);
@@ -148,9 +150,10 @@ static int math_random(lua_State *L)
 		up = klua_checkint(L, 2);
 		break;
 	default:
-		return luaL_error(L, "wrong number of arguments");
+		klua_raise(luaL_error(L, "wrong number of arguments"));
 	}
-	luaL_argcheck(L, low <= up, 1, "interval is empty");
+	if (low > up)
+		klua_raise(luaL_argerror(L, 1, "interval is empty"));
 	lua_pushinteger(L, (lua_Integer)(klua_project((lua_Unsigned)up -
 						      (lua_Unsigned)low) +
 					 (lua_Unsigned)low));

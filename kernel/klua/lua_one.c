@@ -11,6 +11,7 @@
 #include <linux/sched.h>
 #include <linux/string.h>
 #include <linux/slab.h>
+#include <linux/siphash.h>
 
 /* every libc shim first, so no later include brings back 'current' */
 #include <assert.h>
@@ -86,7 +87,18 @@ static int klua_protectedparser(lua_State *L, ZIO *z, const char *name,
 #include "lcorolib.c"
 #include "ltablib.c"
 
-/* lstrlib: float conversions refused, pattern matching bounded */
+/*
+ * lstrlib: float conversions refused, pattern matching bounded, and
+ * format("%p") shows the same hash as tostring().
+ */
+#define lua_topointer(L, i) klua_topointer(L, i)
+static const void *klua_topointer(lua_State *L, int idx)
+{
+	const void *p = (lua_topointer)(L, idx);
+
+	return p ? (const void *)(uintptr_t)klua_hashptr(p) : NULL;
+}
+
 #define MAXCCALLS klua_match_depth(L)
 #define luaL_checknumber(L, a) \
 	((void)(a), (lua_Number)klua_nofloat(L, "float conversion"))
@@ -94,6 +106,7 @@ static int klua_protectedparser(lua_State *L, ZIO *z, const char *name,
 #include "gen/lstrlib.c"
 #undef lua_pushnumber
 #undef luaL_checknumber
+#undef lua_topointer
 #undef MAXCCALLS
 
 #include "lutf8lib.c"
@@ -101,6 +114,16 @@ static int klua_protectedparser(lua_State *L, ZIO *z, const char *name,
 struct klua_state *klua_from_lua(lua_State *L)
 {
 	return G(L)->ud;
+}
+
+/*
+ * Lua runs hooks with hooks off and an error raised by a hook calls the
+ * message handler before unwinding, so the handler would run unhooked
+ * (and could loop forever): klua turns hooks back on before raising.
+ */
+void klua_allow_hooks(lua_State *L)
+{
+	L->allowhook = 1;
 }
 
 long long klua_fltarith(lua_State *L, int op)
@@ -119,7 +142,7 @@ long long klua_fltidiv(lua_State *L, long long a, long long b)
 	long long q;
 
 	if (b == 0)
-		luaG_runerror(L, "attempt to perform 'n//0'");
+		luaG_runerror(L, "attempt to divide by zero");
 	if (b == -1)
 		return (long long)(0ULL - (unsigned long long)a);
 	q = a / b;
@@ -158,4 +181,16 @@ int klua_str2number_fail(const char *s, char **endptr)
 unsigned int klua_seed(void)
 {
 	return get_random_u32();
+}
+
+static siphash_key_t klua_ptr_key;
+
+void klua_hashptr_init(void)
+{
+	get_random_bytes(&klua_ptr_key, sizeof(klua_ptr_key));
+}
+
+unsigned long long klua_hashptr(const void *p)
+{
+	return siphash_1u64((unsigned long)p, &klua_ptr_key);
 }

@@ -10,10 +10,10 @@
 
 /* errors: our own setjmp/longjmp (klua_setjmp.S) */
 #define LUAI_THROW(L, c) \
-	do { klua_longjmp((c)->b, 1); unreachable(); } while (0)
+	do { klua_longjmp(&(c)->b, 1); unreachable(); } while (0)
 #define LUAI_TRY(L, c, a) \
-	do { if (klua_setjmp((c)->b) == 0) { a } } while (0)
-#define luai_jmpbuf jmp_buf
+	do { if (klua_setjmp(&(c)->b) != 0) break; a } while (0)
+#define luai_jmpbuf struct klua_jmp_buf
 
 /*
  * Float arithmetic: '/' and '^' raise errors (klua_fltarith), except
@@ -29,7 +29,7 @@ long long klua_fltmod(struct lua_State *L, long long a, long long b);
 #define luai_numdiv(L, a, b) ((void)(a), (void)(b), klua_fltarith(L, '/'))
 #define luai_numpow(L, a, b) ((void)(a), (void)(b), klua_fltarith(L, '^'))
 #define luai_numidiv(L, a, b) klua_fltidiv(L, a, b)
-#define luai_nummod(L, a, b, m) { (m) = klua_fltmod(L, a, b); }
+#define luai_nummod(L, a, b, m) ((m) = klua_fltmod(L, a, b))
 #define luai_numadd(L, a, b) ((a) + (b))
 #define luai_numsub(L, a, b) ((a) - (b))
 #define luai_nummul(L, a, b) ((a) * (b))

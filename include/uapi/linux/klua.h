@@ -64,7 +64,7 @@ struct klua_run {
 	__u64 instructions_used; /* out: approximate (1000s) */
 	__u64 run_ns;		/* out: time in the chunk, nanoseconds */
 	__u32 stack_pad;	/* in: tests: kernel stack to use up first */
-	__u32 reserved;		/* must be 0 */
+	__u32 stack_min_left;	/* out: least kernel stack left during the run */
 };
 
 #define KLUA_IOC_MAGIC	0xB7

@@ -15,6 +15,7 @@
 #ifndef luaconf_h
 #define luaconf_h
 
+#include <linux/compiler.h>
 #include <limits.h>
 #include <stddef.h>
 
@@ -52,20 +53,22 @@
 
 int klua_str2number_fail(const char *s, char **endptr);
 struct lua_State;
-int __attribute__((noreturn)) klua_nofloat(struct lua_State *L,
-					     const char *what);
+int __noreturn klua_nofloat(struct lua_State *L, const char *what);
 
 #define LUA_KCONTEXT ptrdiff_t
 
 #define l_sprintf(s, sz, f, i) snprintf(s, sz, f, i)
-#define lua_pointer2str(buff, sz, p) l_sprintf(buff, sz, "%p", p)
+/* addresses are never shown to scripts: a keyed hash of them instead */
+#define lua_pointer2str(buff, sz, p) \
+	l_sprintf(buff, sz, "0x%016llx", klua_hashptr(p))
+unsigned long long klua_hashptr(const void *p);
 #define lua_getlocaledecpoint() ('.')
 
 #define LUA_API extern
 #define LUALIB_API LUA_API
 #define LUAMOD_API LUA_API
 #define LUAI_FUNC extern
-#define LUAI_DDEC(dec) LUAI_FUNC dec
+#define LUAI_DDEC(dec) dec
 #define LUAI_DDEF /* empty */
 
 #define luai_likely(x) (__builtin_expect(((x) != 0), 1))

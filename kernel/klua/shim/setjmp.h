@@ -8,12 +8,11 @@
 
 #include <linux/compiler.h>
 
-typedef unsigned long jmp_buf[8];
+struct klua_jmp_buf {
+	unsigned long regs[8];
+};
 
-int klua_setjmp(jmp_buf env) __attribute__((returns_twice));
-void __noreturn klua_longjmp(jmp_buf env, int val);
-
-#define setjmp(env) klua_setjmp(env)
-#define longjmp(env, val) klua_longjmp(env, val)
+int klua_setjmp(struct klua_jmp_buf *env) __attribute__((returns_twice));
+void __noreturn klua_longjmp(struct klua_jmp_buf *env, int val);
 
 #endif

@@ -1,0 +1,3 @@
+-- expect: stack overflow
+local function f() return coroutine.wrap(f)() end
+f()

@@ -1,0 +1,4 @@
+-- expect: float division
+local a = 7
+print(a // 2)
+print(a / 2)

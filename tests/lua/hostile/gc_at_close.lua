@@ -1,0 +1,2 @@
+-- expect-ok
+x = setmetatable({}, {__gc = function() while true do end end})

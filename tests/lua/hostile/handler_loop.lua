@@ -1,0 +1,3 @@
+-- expect: budget
+print(xpcall(error, function(m) while true do end end))
+while true do end

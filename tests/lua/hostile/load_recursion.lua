@@ -1,0 +1,3 @@
+-- expect: budget|stack overflow|not enough memory
+function f() return load("return f()")() end
+f()

@@ -1,0 +1,2 @@
+-- expect: too many elements
+table.move({}, 1, math.maxinteger, 2)
