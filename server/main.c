@@ -53,6 +53,8 @@ static const char usage_text[] =
 "                            and returning code, file (default: recv)\n"
 "  -w, --workers N           worker processes, SO_REUSEPORT (default: CPUs)\n"
 "      --max-conns N         connections per worker (default: 4096)\n"
+"      --max-handshakes N    TLS handshakes in progress per worker; more new\n"
+"                            connections wait in the backlog (default: 64)\n"
 "      --handshake-timeout S TLS handshake time limit (default: 10)\n"
 "      --idle-timeout S      keep-alive and send time limit (default: 30)\n"
 "      --header-timeout S    time limit for a request head (default: 10)\n"
@@ -104,7 +106,7 @@ static long num_arg(const char *opt, const char *v, long min, long max)
 enum {
 	O_TLS = 256, O_LUA, O_ENTRY, O_MAXCONNS, O_HS, O_IDLE, O_HDR, O_GRACE,
 	O_MAXHEAD, O_MAXURI, O_MAXHDRS, O_LOG, O_MIME, O_PRIO, O_LMEM, O_LINSTR,
-	O_BACKLOG,
+	O_BACKLOG, O_MAXHS,
 };
 
 static void parse_args(int argc, char **argv, struct config *cf)
@@ -114,6 +116,7 @@ static void parse_args(int argc, char **argv, struct config *cf)
 		{ "cert", 1, 0, 'c' }, { "key", 1, 0, 'k' }, { "tls", 1, 0, O_TLS },
 		{ "lua", 1, 0, O_LUA }, { "script", 1, 0, 's' }, { "entry", 1, 0, O_ENTRY },
 		{ "workers", 1, 0, 'w' }, { "max-conns", 1, 0, O_MAXCONNS },
+		{ "max-handshakes", 1, 0, O_MAXHS },
 		{ "handshake-timeout", 1, 0, O_HS }, { "idle-timeout", 1, 0, O_IDLE },
 		{ "header-timeout", 1, 0, O_HDR }, { "grace", 1, 0, O_GRACE },
 		{ "max-head", 1, 0, O_MAXHEAD }, { "max-uri", 1, 0, O_MAXURI },
@@ -166,6 +169,7 @@ static void parse_args(int argc, char **argv, struct config *cf)
 			break;
 		case 'w': cf->workers = (int)num_arg("--workers", optarg, 1, 256); break;
 		case O_MAXCONNS: cf->max_conns = (int)num_arg("--max-conns", optarg, 1, 1 << 20); break;
+		case O_MAXHS: cf->max_handshakes = (int)num_arg("--max-handshakes", optarg, 1, 1 << 20); break;
 		case O_HS: cf->t_handshake = 1000 * (int)num_arg("--handshake-timeout", optarg, 1, 3600); break;
 		case O_IDLE: cf->t_idle = 1000 * (int)num_arg("--idle-timeout", optarg, 1, 86400); break;
 		case O_HDR: cf->t_header = 1000 * (int)num_arg("--header-timeout", optarg, 1, 3600); break;
@@ -368,6 +372,7 @@ int main(int argc, char **argv)
 		.script = "scripts/http.lua", .entry = "recv",
 		.priority = DEFAULT_PRIORITY, .access_log = "-",
 		.mime_types = "/etc/mime.types", .max_conns = 4096, .backlog = 4096,
+		.max_handshakes = 64,
 		.t_handshake = 10000, .t_idle = 30000, .t_header = 10000,
 		.t_grace = 30000, .t_linger = 2000,
 		.lim = { .max_head = 8192, .max_uri = 4096, .max_headers = 64 },

@@ -27,6 +27,7 @@ struct config {
 	const char *mime_types;
 	int workers;
 	int max_conns;			/* per worker */
+	int max_handshakes;		/* in progress, per worker */
 	int backlog;
 	int t_handshake, t_idle, t_header, t_grace, t_linger;	/* ms */
 	struct http_limits lim;

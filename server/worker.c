@@ -114,7 +114,7 @@ struct worker {
 	struct tls_ctx *tls;
 	int id, ep, lfd, sfd, docfd;
 	int accepting, stopping;
-	unsigned int nconns;
+	unsigned int nconns, nhandshakes;
 	size_t rcap;
 	struct conn *free_conns;
 	struct tlist tl[T_NCLASS];
@@ -389,6 +389,8 @@ static struct fentry *file_get(struct worker *w, const char *path, size_t plen,
 
 /* ---------------------------------------------------------------- conns */
 
+static void do_handshake(struct worker *w, struct conn *c);
+
 static void set_interest(struct worker *w, struct conn *c, unsigned int ev)
 {
 	struct epoll_event e = { .events = ev, .data.ptr = c };
@@ -407,6 +409,18 @@ static void listener_ctl(struct worker *w, int on)
 		return;
 	epoll_ctl(w->ep, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, w->lfd, &e);
 	w->accepting = on;
+}
+
+/*
+ * Accept while below the connection limit and the handshake limit: a flood
+ * of new connections then waits in the listen backlog, and the handshakes
+ * already begun finish within their time limit instead of all starving.
+ */
+static void update_accepting(struct worker *w)
+{
+	listener_ctl(w, !w->stopping &&
+		     w->nconns < (unsigned int)w->cf->max_conns &&
+		     w->nhandshakes < (unsigned int)w->cf->max_handshakes);
 }
 
 static void send_close_notify(struct conn *c)
@@ -440,11 +454,12 @@ static void conn_close(struct worker *w, struct conn *c, int notify)
 	fentry_put(c->file);
 	if (w->ulua && c->lref >= 0)
 		ulua_conn_free(w->ulua, c->lref);
+	if (c->state == ST_HANDSHAKE)
+		w->nhandshakes--;
 	c->next_free = w->free_conns;
 	w->free_conns = c;
 	w->nconns--;
-	if (!w->stopping && w->nconns < (unsigned int)w->cf->max_conns)
-		listener_ctl(w, 1);
+	update_accepting(w);
 }
 
 /* After an error or a last response with input left: half-close and read
@@ -494,7 +509,9 @@ static void conn_new(struct worker *w, int fd, const struct sockaddr_storage *sa
 	} else {
 		strcpy(c->peer, "-");
 	}
+	c->state = ST_HANDSHAKE;	/* until on_established() */
 	w->nconns++;
+	w->nhandshakes++;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 
 	rc = gnutls_init(&c->tls, GNUTLS_SERVER | GNUTLS_NONBLOCK | GNUTLS_NO_SIGNAL |
@@ -514,7 +531,8 @@ static void conn_new(struct worker *w, int fd, const struct sockaddr_storage *sa
 	gnutls_transport_set_int(c->tls, fd);
 	c->state = ST_HANDSHAKE;
 	timer_set(w, c, T_HANDSHAKE);
-	set_interest(w, c, EPOLLIN);
+	/* the ClientHello is usually there already (TCP_DEFER_ACCEPT) */
+	do_handshake(w, c);
 }
 
 /* ---------------------------------------------------------------- verdicts */
@@ -1106,6 +1124,10 @@ static void on_established(struct worker *w, struct conn *c)
 	const struct config *cf = w->cf;
 	size_t drained = 0;
 
+	c->state = ST_READ;
+	w->nhandshakes--;
+	update_accepting(w);
+
 	if (cf->tls_kernel) {
 		char err[KTLS_GNUTLS_ERRLEN];
 		int rc = ktls_gnutls_enable(c->tls, c->fd, KTLS_GNUTLS_BOTH, c->rbuf,
@@ -1199,7 +1221,7 @@ static void on_conn_event(struct worker *w, struct conn *c, unsigned int ev)
 
 static void on_accept(struct worker *w)
 {
-	for (int i = 0; i < 64 && w->nconns < (unsigned int)w->cf->max_conns; i++) {
+	for (int i = 0; i < 64 && w->accepting; i++) {
 		struct sockaddr_storage sa;
 		socklen_t len = sizeof(sa);
 		int fd = accept4(w->lfd, (struct sockaddr *)&sa, &len,
@@ -1214,9 +1236,8 @@ static void on_accept(struct worker *w)
 			return;
 		}
 		conn_new(w, fd, &sa);
+		update_accepting(w);
 	}
-	if (w->nconns >= (unsigned int)w->cf->max_conns)
-		listener_ctl(w, 0);
 }
 
 static void expire(struct worker *w)
@@ -1338,7 +1359,7 @@ int worker_run(const struct config *cf, struct tls_ctx *tls, int lfd, int id)
 	e.events = EPOLLIN;
 	e.data.ptr = &w->sfd;
 	epoll_ctl(w->ep, EPOLL_CTL_ADD, w->sfd, &e);
-	listener_ctl(w, 1);
+	update_accepting(w);
 
 	for (;;) {
 		int n, timeout = 1000;

@@ -113,7 +113,8 @@ run_mode() {	# run_mode TLS LUA PORT [slow]
 	done
 	is "$bad" "" "$m curl TLS 1.3 and 1.2 bodies byte-exact (0 B .. 1 MiB)"
 	if [ -z "${HTTPD_QUICK:-}" ] && [ -n "$slow" ]; then
-		s=$(curl -sk --http1.1 "$U/100M" | sha256sum | cut -d' ' -f1)
+		s=$(curl -sk --max-time 900 --http1.1 "$U/100M" -w '%{stderr}%{size_download} bytes in %{time_total} s' |
+			sha256sum | cut -d' ' -f1)
 		is "$s" "$(cat "$T/sum.100M")" "$m 100 MiB byte-exact"
 	fi
 	s=$( (printf 'GET /16385 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'; sleep 2) |
@@ -194,7 +195,7 @@ EOF
 	is "$(code "$U/1")" 200 "$m serves on after a client reset mid-transfer"
 
 	if [ -z "${HTTPD_QUICK:-}" ] && [ -n "$slow" ]; then
-		s=$(wrk -t2 -c1000 -d20s --timeout 30s "$U/1" 2>&1)
+		s=$(wrk -t2 -c1000 -d30s --timeout 30s "$U/1" 2>&1)
 		local reqs errs
 		reqs=$(awk '/requests in/ { print $1 }' <<<"$s")
 		errs=$(grep -E 'Socket errors|Non-2xx' <<<"$s")
