@@ -137,6 +137,38 @@ fail_l:
 	return -1;
 }
 
+static int set_fixed_keys(int fd, unsigned char txk, unsigned char rxk)
+{
+	struct tls12_crypto_info_aes_gcm_128 ci;
+
+	if (setsockopt(fd, SOL_TCP, TCP_ULP, "tls", sizeof("tls")) < 0)
+		return -1;
+	memset(&ci, 0, sizeof(ci));
+	ci.info.version = TLS_1_3_VERSION;
+	ci.info.cipher_type = TLS_CIPHER_AES_GCM_128;
+	memset(ci.key, txk, sizeof(ci.key));
+	memset(ci.iv, txk ^ 0x5a, sizeof(ci.iv));
+	memset(ci.salt, txk ^ 0xa5, sizeof(ci.salt));
+	if (setsockopt(fd, SOL_TLS, TLS_TX, &ci, sizeof(ci)) < 0)
+		return -1;
+	memset(ci.key, rxk, sizeof(ci.key));
+	memset(ci.iv, rxk ^ 0x5a, sizeof(ci.iv));
+	memset(ci.salt, rxk ^ 0xa5, sizeof(ci.salt));
+	return setsockopt(fd, SOL_TLS, TLS_RX, &ci, sizeof(ci));
+}
+
+int ktls_pair_fixed_keys(int family, int *cli, int *srv)
+{
+	if (tcp_pair_open(family, cli, srv))
+		return -1;
+	if (set_fixed_keys(*cli, 1, 2) || set_fixed_keys(*srv, 2, 1)) {
+		close(*cli);
+		close(*srv);
+		return -1;
+	}
+	return 0;
+}
+
 struct side {
 	struct tls_pair *p;
 	const struct tls_pair_opts *o;

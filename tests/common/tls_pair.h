@@ -39,6 +39,13 @@ struct tls_pair {
 int tls_pair_open(struct tls_pair *p, const struct tls_pair_opts *o);
 void tls_pair_close(struct tls_pair *p);
 
+/*
+ * A kTLS pair without a handshake: TLS 1.3 AES-128-GCM with fixed keys set
+ * directly on both sockets (each side's TX key is the other's RX key).
+ * Fast, for tests that need many connections.  0 or -1.
+ */
+int ktls_pair_fixed_keys(int family, int *cli, int *srv);
+
 /* A plain TCP connected pair on loopback (no TLS). */
 int tcp_pair_open(int family, int *cli, int *srv);
 /* A listening TCP socket on loopback. */
