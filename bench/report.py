@@ -429,6 +429,20 @@ def details(rep):
 
 # ---- plots ------------------------------------------------------------------------
 
+def gnuplot(script, png):
+    """Draw; a plot that cannot be drawn (no valid points) is left out."""
+    r = subprocess.run(["gnuplot"], input=script.encode(),
+                       stderr=subprocess.PIPE)
+    if r.returncode != 0:
+        if os.path.exists(png):
+            os.unlink(png)
+        print("report: no plot %s: %s" % (os.path.basename(png),
+              r.stderr.decode(errors="replace").strip()[:200]),
+              file=sys.stderr)
+        return False
+    return True
+
+
 def plots(rep, out_dir):
     recs = [r for r in rep["records"] if not r.get("skipped")]
     made = []
@@ -468,9 +482,10 @@ def plots(rep, out_dir):
                 "plot %s\n" % (png, SIZE_NAME[size], tls,
                                "MB/s" if metric == "mb_per_s" else "requests/s",
                                lines))
-            subprocess.run(["gnuplot"], input=script.encode(), check=True)
+            ok = gnuplot(script, png)
             os.unlink(dat)
-            made.append(os.path.basename(png))
+            if ok:
+                made.append(os.path.basename(png))
     # ratios to the best peer, every measured cell, as bars per server/mode
     cells = [tuple(c) for c in rep["cells"]]
     sms = [sm for sm in ORDER if sm not in PEERS and
@@ -502,9 +517,10 @@ def plots(rep, out_dir):
             "set yrange [0:*]\nset key outside right\n"
             "set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lw 2\n"
             "plot %s\n" % (png, cols))
-        subprocess.run(["gnuplot"], input=script.encode(), check=True)
+        ok = gnuplot(script, png)
         os.unlink(dat)
-        made.append(os.path.basename(png))
+        if ok:
+            made.append(os.path.basename(png))
     return made
 
 
