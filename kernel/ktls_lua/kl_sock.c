@@ -449,6 +449,7 @@ static int kl_recvmsg(KL_PROTO_RECVMSG_ARGS)
 	    !kl_hook_active(st) || !kl_rx_ready(sk))
 		return orig->recvmsg(sk, msg, len, flags, addr_len);
 
+	len = min_t(size_t, len, INT_MAX);	/* the count is returned as int */
 	if (flags & MSG_DONTWAIT) {
 		if (!mutex_trylock(&st->rlock))
 			return -EAGAIN;

@@ -137,36 +137,78 @@ fail_l:
 	return -1;
 }
 
-static int set_fixed_keys(int fd, unsigned char txk, unsigned char rxk)
+/* Lay out a crypto_info: info, iv, key, salt, rec_seq (linux/tls.h). */
+static int fixed_info(unsigned char *b, int version, int cipher,
+		      unsigned char k)
 {
-	struct tls12_crypto_info_aes_gcm_128 ci;
+	struct tls_crypto_info info = { .version = version,
+					.cipher_type = cipher };
+	int iv, key, salt;
+
+	switch (cipher) {
+	case TLS_CIPHER_AES_GCM_128:
+	case TLS_CIPHER_AES_CCM_128:
+	case TLS_CIPHER_SM4_GCM:
+	case TLS_CIPHER_SM4_CCM:
+		iv = 8, key = 16, salt = 4;
+		break;
+	case TLS_CIPHER_AES_GCM_256:
+		iv = 8, key = 32, salt = 4;
+		break;
+	case TLS_CIPHER_CHACHA20_POLY1305:
+		iv = 12, key = 32, salt = 0;
+		break;
+	default:
+		errno = EINVAL;
+		return -1;
+	}
+	memcpy(b, &info, sizeof(info));
+	memset(b + sizeof(info), k ^ 0x5a, iv);
+	memset(b + sizeof(info) + iv, k, key);
+	memset(b + sizeof(info) + iv + key, k ^ 0xa5, salt);
+	memset(b + sizeof(info) + iv + key + salt, 0, 8);
+	return (int)sizeof(info) + iv + key + salt + 8;
+}
+
+static int set_fixed_keys(int fd, int version, int cipher, unsigned char txk,
+			  unsigned char rxk)
+{
+	unsigned char b[128];
+	int n;
 
 	if (setsockopt(fd, SOL_TCP, TCP_ULP, "tls", sizeof("tls")) < 0)
 		return -1;
-	memset(&ci, 0, sizeof(ci));
-	ci.info.version = TLS_1_3_VERSION;
-	ci.info.cipher_type = TLS_CIPHER_AES_GCM_128;
-	memset(ci.key, txk, sizeof(ci.key));
-	memset(ci.iv, txk ^ 0x5a, sizeof(ci.iv));
-	memset(ci.salt, txk ^ 0xa5, sizeof(ci.salt));
-	if (setsockopt(fd, SOL_TLS, TLS_TX, &ci, sizeof(ci)) < 0)
+	n = fixed_info(b, version, cipher, txk);
+	if (n < 0 || setsockopt(fd, SOL_TLS, TLS_TX, b, n) < 0)
 		return -1;
-	memset(ci.key, rxk, sizeof(ci.key));
-	memset(ci.iv, rxk ^ 0x5a, sizeof(ci.iv));
-	memset(ci.salt, rxk ^ 0xa5, sizeof(ci.salt));
-	return setsockopt(fd, SOL_TLS, TLS_RX, &ci, sizeof(ci));
+	n = fixed_info(b, version, cipher, rxk);
+	if (n < 0 || setsockopt(fd, SOL_TLS, TLS_RX, b, n) < 0)
+		return -1;
+	return 0;
+}
+
+int ktls_pair_fixed_cipher(int family, int version, int cipher, int *cli,
+			   int *srv)
+{
+	int e;
+
+	if (tcp_pair_open(family, cli, srv))
+		return -1;
+	if (set_fixed_keys(*cli, version, cipher, 1, 2) ||
+	    set_fixed_keys(*srv, version, cipher, 2, 1)) {
+		e = errno;
+		close(*cli);
+		close(*srv);
+		errno = e;
+		return -1;
+	}
+	return 0;
 }
 
 int ktls_pair_fixed_keys(int family, int *cli, int *srv)
 {
-	if (tcp_pair_open(family, cli, srv))
-		return -1;
-	if (set_fixed_keys(*cli, 1, 2) || set_fixed_keys(*srv, 2, 1)) {
-		close(*cli);
-		close(*srv);
-		return -1;
-	}
-	return 0;
+	return ktls_pair_fixed_cipher(family, TLS_1_3_VERSION,
+				      TLS_CIPHER_AES_GCM_128, cli, srv);
 }
 
 struct side {

@@ -45,6 +45,11 @@ void tls_pair_close(struct tls_pair *p);
  * Fast, for tests that need many connections.  0 or -1.
  */
 int ktls_pair_fixed_keys(int family, int *cli, int *srv);
+/* The same with a chosen kernel cipher (TLS_CIPHER_*) and version
+ * (TLS_1_2_VERSION or TLS_1_3_VERSION).  -1 with errno from setsockopt
+ * (ENOENT: the kernel lacks the crypto). */
+int ktls_pair_fixed_cipher(int family, int version, int cipher, int *cli,
+			   int *srv);
 
 /* A plain TCP connected pair on loopback (no TLS). */
 int tcp_pair_open(int family, int *cli, int *srv);

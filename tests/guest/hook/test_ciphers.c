@@ -2,6 +2,7 @@
 /* The hook on every cipher 6.1 kTLS takes from GnuTLS, TLS 1.2 and 1.3. */
 #include <sys/socket.h>
 #include <unistd.h>
+#include <linux/tls.h>
 
 #include "harness.h"
 #include "common/tls_pair.h"
@@ -58,5 +59,34 @@ TEST(tls12_aes_128_ccm) { check(12, "AES-128-CCM", AF_INET); }
 TEST(tls12_chacha20_poly1305) { check(12, "CHACHA20-POLY1305", AF_INET); }
 TEST(tls13_aes_256_gcm_ipv6) { check(13, "AES-256-GCM", AF_INET6); }
 TEST(tls12_chacha20_poly1305_ipv6) { check(12, "CHACHA20-POLY1305", AF_INET6); }
+
+/* Every kernel cipher, keys set directly (GnuTLS has no SM4): the hook
+ * sees the same plaintext. */
+static void check_fixed(int version, int cipher)
+{
+	struct ktls_lua_verdict v;
+	char in[256];
+	int c, s;
+
+	if (ktls_pair_fixed_cipher(AF_INET, version, cipher, &c, &s)) {
+		if (errno == ENOENT)
+			SKIP("the kernel has no crypto for cipher %d", cipher);
+		TH_FAIL_AT(1, "cipher %d: %s", cipher, strerror(errno));
+	}
+	ASSERT_EQ(0, hook_attach_script(s, script, "recv"));
+	ASSERT_EQ(0, send_all(c, "GET /x HTTP/1.1\r\nA: b\r\n\r\n", 27));
+	ASSERT_EQ(27, ktls_lua_recv(s, in, sizeof(in), 0, &v, NULL));
+	ASSERT_EQ(200, v.code);
+	ASSERT_STREQ("/x", v.file);
+	close(c);
+	close(s);
+}
+
+TEST(fixed_keys_aes_128_gcm) { check_fixed(TLS_1_3_VERSION, TLS_CIPHER_AES_GCM_128); }
+TEST(fixed_keys_aes_256_gcm) { check_fixed(TLS_1_2_VERSION, TLS_CIPHER_AES_GCM_256); }
+TEST(fixed_keys_aes_128_ccm) { check_fixed(TLS_1_3_VERSION, TLS_CIPHER_AES_CCM_128); }
+TEST(fixed_keys_chacha20_poly1305) { check_fixed(TLS_1_2_VERSION, TLS_CIPHER_CHACHA20_POLY1305); }
+TEST(fixed_keys_sm4_gcm) { check_fixed(TLS_1_3_VERSION, TLS_CIPHER_SM4_GCM); }
+TEST(fixed_keys_sm4_ccm) { check_fixed(TLS_1_3_VERSION, TLS_CIPHER_SM4_CCM); }
 
 TEST_MAIN()
