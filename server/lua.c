@@ -148,12 +148,25 @@ void ulua_free(struct ulua *u)
 	free(u);
 }
 
+/* Everything that may allocate runs in protected mode: a full state
+ * gives an error, never a panic. */
+static int new_conn_table(lua_State *L)
+{
+	lua_createtable(L, 0, 2);
+	lua_pushinteger(L, luaL_ref(L, LUA_REGISTRYINDEX));
+	return 1;
+}
+
 int ulua_conn_new(struct ulua *u)
 {
-	if (!lua_checkstack(u->L, 2))
-		return -1;
-	lua_createtable(u->L, 0, 2);
-	return luaL_ref(u->L, LUA_REGISTRYINDEX);
+	int ref = -1;
+
+	lua_settop(u->L, 0);
+	lua_pushcfunction(u->L, new_conn_table);
+	if (lua_pcall(u->L, 0, 1, 0) == LUA_OK)
+		ref = (int)lua_tointeger(u->L, -1);
+	lua_settop(u->L, 0);
+	return ref;
 }
 
 void ulua_conn_free(struct ulua *u, int ref)
@@ -162,27 +175,42 @@ void ulua_conn_free(struct ulua *u, int ref)
 		luaL_unref(u->L, LUA_REGISTRYINDEX, ref);
 }
 
+struct call_args {
+	const char *entry, *data;
+	size_t n;
+	int ref;
+};
+
+static int call_entry(lua_State *L)
+{
+	const struct call_args *a = lua_touserdata(L, 1);
+
+	lua_settop(L, 0);
+	if (lua_getglobal(L, a->entry) != LUA_TFUNCTION)
+		return luaL_error(L, "no function '%s'", a->entry);
+	lua_pushlstring(L, a->data, a->n);
+	if (a->ref >= 0)
+		lua_rawgeti(L, LUA_REGISTRYINDEX, a->ref);
+	else
+		lua_createtable(L, 0, 2);
+	lua_call(L, 2, LUA_MULTRET);
+	return lua_gettop(L);
+}
+
 int ulua_call(struct ulua *u, int ref, const char *data, size_t n,
 	      ulua_emit_fn emit, void *ctx, char *err, size_t errlen)
 {
 	lua_State *L = u->L;
+	struct call_args a = { u->entry, data, n, ref };
 	int nres, count = -1;
 
 	lua_settop(L, 0);
-	if (lua_getglobal(L, u->entry) != LUA_TFUNCTION) {
-		snprintf(err, errlen, "no function '%s'", u->entry);
-		lua_settop(L, 0);
-		return -1;
-	}
-	lua_pushlstring(L, data, n);
-	if (ref >= 0)
-		lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
-	else
-		lua_createtable(L, 0, 2);
+	lua_pushcfunction(L, call_entry);
+	lua_pushlightuserdata(L, &a);
 	if (u->instr)
 		lua_sethook(L, budget_hook, LUA_MASKCOUNT,
 			    u->instr > 0x7fffffff ? 0x7fffffff : (int)u->instr);
-	if (lua_pcall(L, 2, LUA_MULTRET, 0)) {
+	if (lua_pcall(L, 1, LUA_MULTRET, 0)) {
 		snprintf(err, errlen, "%s",
 			 lua_tostring(L, -1) ? lua_tostring(L, -1) : "error");
 		goto out;

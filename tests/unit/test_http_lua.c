@@ -208,6 +208,40 @@ TEST(runner_contains_errors_and_loops)
 	ulua_free(u);
 }
 
+TEST(runner_survives_a_full_state)
+{
+	struct ulua *u = load("scripts/http.lua");
+	struct got g;
+	int i, ref = 0;
+
+	ASSERT_TRUE(u != NULL);
+	ulua_free(u);
+	{
+		char path[512], err[512];
+		const char *f = __FILE__, *slash = strrchr(f, '/');
+
+		snprintf(path, sizeof(path), "%.*s/../../scripts/http.lua",
+			 (int)(slash - f), f);
+		u = ulua_new(path, "recv", 256 << 10, 1000000, err, sizeof(err));
+		ASSERT_TRUE(u != NULL);
+	}
+	/* conn tables until the 256 KiB cap refuses one: no panic */
+	for (i = 0; i < 100000 && ref >= 0; i++) {
+		ref = ulua_conn_new(u);
+		if (ref >= 0) {
+			char err[256];
+			const char *d = "GET /partial-request-kept-in-the-conn-table";
+
+			ulua_call(u, ref, d, strlen(d), collect, &g, err, sizeof(err));
+		}
+	}
+	EXPECT_EQ(-1, ref);
+	EXPECT_LT(i, 100000);
+	/* a call without a table of its own still answers or fails cleanly */
+	EXPECT_GE(1, call(u, -1, "GET / HTTP/1.1\r\n\r\n", &g));
+	ulua_free(u);
+}
+
 TEST(runner_reports_load_errors)
 {
 	char err[256];
