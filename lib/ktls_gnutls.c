@@ -258,7 +258,7 @@ int ktls_gnutls_enable(gnutls_session_t s, int fd, unsigned int dirs,
 	}
 	rc = 0;
 out:
-	memset(&tx, 0, sizeof(tx));
-	memset(&rx, 0, sizeof(rx));
+	explicit_bzero(&tx, sizeof(tx));	/* key material */
+	explicit_bzero(&rx, sizeof(rx));
 	return rc;
 }
