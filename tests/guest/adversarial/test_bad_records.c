@@ -176,13 +176,13 @@ static const struct {
 	{ "truncated record, then FIN", f_valid, 1 },
 };
 
-static void recv_one(int srv, struct result *r)
+static void recv_one(int srv, struct result *r, int flags)
 {
 	struct ktls_lua_verdict v;
 
 	memset(r, 0, sizeof(*r));
 	errno = 0;
-	r->n = ktls_lua_recv(srv, r->data, sizeof(r->data), 0, &v, &r->rtype);
+	r->n = ktls_lua_recv(srv, r->data, sizeof(r->data), flags, &v, &r->rtype);
 	r->err = r->n < 0 ? errno : 0;
 	r->code = v.code;
 }
@@ -205,8 +205,8 @@ static void run_case(size_t i, int hooked, struct result res[3])
 	send_all(cli, rec, n);
 	if (cases[i].rst_after)
 		shutdown(cli, SHUT_WR);
-	recv_one(srv, &res[0]);
-	recv_one(srv, &res[1]);
+	recv_one(srv, &res[0], 0);
+	recv_one(srv, &res[1], MSG_DONTWAIT);
 	/* plain recv(): what an application without a control buffer sees */
 	errno = 0;
 	res[2].n = recv(srv, res[2].data, sizeof(res[2].data), MSG_DONTWAIT);

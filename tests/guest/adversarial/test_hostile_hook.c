@@ -340,7 +340,7 @@ static void one(const struct hcase *c, int mode)
 	pid = fork();
 	if (pid == 0) {
 		close(pfd[0]);
-		alarm(40);
+		alarm(20);
 		if (mode == 2)
 			run_load(pfd[1], c);
 		else
@@ -354,7 +354,7 @@ static void one(const struct hcase *c, int mode)
 	line[n > 0 ? n : 0] = '\0';
 	if (WIFSIGNALED(status))
 		snprintf(line, sizeof(line), "0 killed by signal %d%s", WTERMSIG(status),
-			 WTERMSIG(status) == SIGALRM ? " (not contained within 40 s)" : "");
+			 WTERMSIG(status) == SIGALRM ? " (not contained within 20 s)" : "");
 	adv_ok(line[0] == '1', "hostile hook (%s): %s: %.160s", modes[mode], c->name,
 	       line[0] ? line + 2 : "no report");
 }

@@ -366,10 +366,7 @@ static void close_fds(struct fds *f)
 {
 	for (int i = 0; i < f->n; i++)
 		close(f->s[i]);
-	for (int i = 0; i < 3; i++) {
-		/* already closed through s[] for srv/cli that were listed */
-		f->p[i].cli = f->p[i].srv = -1;
-	}
+	/* s[] held every socket but the peers of the two hooked ones */
 	close(f->p[0].cli);
 	close(f->p[1].cli);
 	close(f->dev);
