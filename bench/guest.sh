@@ -437,6 +437,7 @@ cp "$T"/*/*.conf "$OUT/logs/" 2>/dev/null
 	done
 } > "$OUT/servers.jsonl"
 
+[ -r /proc/ktls_lua ] && cat /proc/ktls_lua > "$OUT/ktls_lua-before-runs.txt"
 ACTIVE=()
 for sv in "${SERVERS[@]}"; do
 	[ -z "${SKIPPED[$sv]:-}" ] && ACTIVE+=("$sv")
@@ -503,6 +504,8 @@ for cell in "${CELLS[@]}"; do
 	done
 done
 say "done: $n runs in $((SECONDS - START)) s"
+# The kernel hook's own counters (calls, verdicts, errors, time in Lua).
+[ -r /proc/ktls_lua ] && cat /proc/ktls_lua > "$OUT/ktls_lua-after-runs.txt"
 
 # ---- where the time goes: system calls and TCP segments per request ---------
 # One connection, keep-alive, 1 KiB, TLS 1.3, every server under strace -c

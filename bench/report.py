@@ -190,7 +190,14 @@ def build(run_dir):
         top = sorted(x["by_call"].items(), key=lambda kv: -kv[1])[:6]
         x["top_per_request"] = {k: round(v / req, 2) for k, v in top} if req else {}
         sysc.append(x)
+    hook = ""
+    for name in ("ktls_lua-before-runs.txt", "ktls_lua-after-runs.txt"):
+        path = os.path.join(run_dir, name)
+        if os.path.exists(path):
+            with open(path) as f:
+                hook += "# %s\n%s" % (name[9:-4], f.read())
     return {"machine": machine, "records": records, "ktls_engaged": engaged,
+            "hook_counters": hook,
             "syscalls_1k_c1": sysc, "idle": load_json(os.path.join(run_dir, "idle.json")),
             "cells": [list(c) for c in cells], "targets": targets(records)}
 
@@ -397,6 +404,14 @@ def markdown(rep):
                 fmt(x["tcp_segments_per_request"]),
                 ", ".join("%s %s" % (k, fmt(v))
                           for k, v in x["top_per_request"].items())))
+        L.append("")
+    if rep.get("hook_counters"):
+        L.append("The kernel hook's counters (`/proc/ktls_lua`) before and "
+                 "after the measured runs:")
+        L.append("")
+        L.append("```")
+        L.append(rep["hook_counters"].rstrip())
+        L.append("```")
         L.append("")
     skips = [e for e in rep["ktls_engaged"] if e.get("skipped")]
     if skips:
