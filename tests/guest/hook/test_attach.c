@@ -118,6 +118,29 @@ TEST(attach_before_keys_survives_tls_rx)
 	ASSERT_EQ(before, hook_nsocks());
 }
 
+static int attach_and_script_early(int fd, void *arg)
+{
+	(void)arg;
+	return hook_attach_script(fd, "function f(d) return #d end", "f");
+}
+
+/* A script set before TLS_RX: only decrypted reads reach it. */
+TEST(script_set_before_keys_sees_plaintext)
+{
+	struct tls_pair_opts o = { .before_keys = attach_and_script_early };
+	struct ktls_lua_verdict v;
+	struct tls_pair p;
+	char buf[16];
+
+	if (tls_pair_open(&p, &o))
+		TH_FAIL_AT(1, "tls_pair_open: %s", p.err);
+	ASSERT_EQ(0, send_all(p.cli, "12345", 5));
+	ASSERT_EQ(5, ktls_lua_recv(p.srv, buf, sizeof(buf), 0, &v, NULL));
+	ASSERT_EQ(5, v.code);
+	ASSERT_EQ(0, memcmp(buf, "12345", 5));
+	tls_pair_close(&p);
+}
+
 TEST(plain_tcp_is_eopnotsupp)
 {
 	int c, s;

@@ -343,6 +343,51 @@ TEST(hundred_tls_sockets_read_through_one_hook)
 static const char counter[] =
 	"function recv(d, c) c.n = (c.n or 0) + 1 return c.n, d end\n";
 
+/* The server's routing script, loaded from its file. */
+TEST(http_lua_from_file_routes_pipelined_requests)
+{
+	struct ktls_lua_hook_opts o = { .entry = "recv", .name = "http.lua" };
+	const char *reqs = "GET /a HTTP/1.1\r\nHost: h\r\n\r\n"
+			   "HEAD /b?q=1 HTTP/1.1\r\nHost: h\r\n\r\n"
+			   "POST /c HTTP/1.1\r\nHost: h\r\n\r\n";
+	struct ktls_lua_verdict v[8];
+	union {
+		char b[KTLS_LUA_CMSG_SPACE_N(3)];
+		struct cmsghdr align;
+	} ctl;
+	char buf[512];
+	struct iovec iov = { buf, sizeof(buf) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+			      .msg_control = ctl.b,
+			      .msg_controllen = sizeof(ctl.b) };
+	int c, s, h;
+
+	if (access("scripts/http.lua", R_OK))
+		SKIP("no scripts/http.lua (run from the top of the tree)");
+	h = ktls_lua_hook_load_file("scripts/http.lua", &o);
+	ASSERT_GE(h, 0);
+	ASSERT_EQ(0, ktls_pair_fixed_keys(AF_INET, &c, &s));
+	ASSERT_EQ(0, ktls_lua_attach_hook(s, h));
+	ASSERT_EQ(0, send_all(c, reqs, strlen(reqs)));
+	ASSERT_EQ((ssize_t)strlen(reqs), recvmsg(s, &msg, 0));
+	ASSERT_EQ(3, ktls_lua_parse_verdicts(&msg, v, 8));
+	ASSERT_EQ(200, v[0].code);
+	ASSERT_STREQ("/a", v[0].file);
+	ASSERT_EQ(200, v[1].code);
+	ASSERT_STREQ("/b", v[1].file);
+	ASSERT_EQ(405, v[2].code);
+	close(c);
+	close(s);
+	close(h);
+}
+
+TEST(hook_load_file_missing_is_enoent)
+{
+	errno = 0;
+	ASSERT_EQ(-1, ktls_lua_hook_load_file("/nonexistent.lua", NULL));
+	ASSERT_EQ(ENOENT, errno);
+}
+
 struct worker {
 	int h, fails;
 	pthread_t th;
