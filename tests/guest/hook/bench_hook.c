@@ -75,8 +75,9 @@ static double time_reads(struct tls_pair *p, const char *req, int n,
 
 int main(int argc, char **argv)
 {
-	int reads = argc > 1 ? atoi(argv[1]) : 5000;
+	int reads = argc > 1 ? atoi(argv[1]) : 1000;
 	int conns = argc > 2 ? atoi(argv[2]) : 200;
+	int rounds = 10;
 	char *http = slurp("scripts/http.lua");
 	struct tls_pair p[NMODES];
 	double best[NMODES];
@@ -123,7 +124,7 @@ int main(int argc, char **argv)
 	/* warm up, then rounds interleaved across modes; best round counts */
 	for (int m = 0; m < NMODES; m++)
 		time_reads(&p[m], req, 200, &verdicts[m]);
-	for (int r = 0; r < 5; r++)
+	for (int r = 0; r < rounds; r++)
 		for (int m = 0; m < NMODES; m++) {
 			double t = time_reads(&p[m], req, reads, &verdicts[m]);
 
@@ -135,15 +136,16 @@ int main(int argc, char **argv)
 				best[m] = t;
 		}
 	printf("# bench-hook: 1 KiB kTLS reads (recvmsg with a control buffer), "
-	       "best of 5 rounds of %d, TLS 1.3 AES-128-GCM\n", reads);
+	       "best of %d interleaved rounds of %d, TLS 1.3 AES-128-GCM\n",
+	       rounds, reads);
 	printf("%-34s %10s %8s\n", "mode", "ns/read", "ratio");
 	for (int m = 0; m < NMODES; m++)
 		printf("%-34s %10.0f %8.3f%s\n", names[m], best[m],
 		       best[m] / best[PLAIN],
 		       m == HTTP_SHARED ? "  (one verdict per read)" : "");
-	if (verdicts[HTTP_SHARED] != 5 * reads + 200)
+	if (verdicts[HTTP_SHARED] != rounds * reads + 200)
 		printf("# warning: http.lua gave %d verdicts for %d reads\n",
-		       verdicts[HTTP_SHARED], 5 * reads + 200);
+		       verdicts[HTTP_SHARED], rounds * reads + 200);
 	for (int m = 0; m < NMODES; m++)
 		tls_pair_close(&p[m]);
 
