@@ -44,10 +44,10 @@ cases=(
 )
 
 run_case() {	# name expect code -> "ok"/"not ok" line on stdout
-	local name=$1 expect=$2 code=$3 out rc err
-	out=$(timeout 30 "$KLUA" -m 2M -i 300000 eval "$code" 2>"$tmp/err.$BASHPID")
+	local name=$1 expect=$2 code=$3 out rc err ef="$tmp/err.$BASHPID"
+	out=$(timeout 30 "$KLUA" -m 2M -i 300000 eval "$code" 2>"$ef")
 	rc=$?
-	err=$(head -c 300 "$tmp/err.$BASHPID")
+	err=$(head -c 300 "$ef")
 	if [ $rc = 1 ] && grep -Eqi -- "$expect" <<<"$err"; then
 		echo "ok|klua eval: $name: ${err:0:100}"
 	elif [ $rc = 124 ]; then
@@ -75,7 +75,7 @@ done
 printf '\033LuaT\000\031\223\r\n\032\n\004\010\010xV' > "$tmp/binary.lua"
 printf 'return 1\000\000return 2' > "$tmp/nul.lua"
 head -c 4096 /dev/urandom > "$tmp/random.lua"
-head -c $((64 << 20)) /dev/zero | tr '\0' ' ' > "$tmp/huge.lua"
+head -c $((2 << 20)) /dev/zero | tr "\0" " " > "$tmp/huge.lua"
 for f in binary nul random huge; do
 	timeout 60 "$KLUA" run "$tmp/$f.lua" > /dev/null 2> "$tmp/e"
 	rc=$?

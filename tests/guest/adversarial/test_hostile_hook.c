@@ -44,7 +44,8 @@ struct hcase {
 	unsigned int flags;
 };
 
-#define STACK "stack overflow|C stack|too many C levels|error in error handling"
+/* a recursion ends at the C stack bound or at the memory cap */
+#define STACK "stack overflow|C stack|too many C levels|error in error handling|not enough memory"
 #define MEM "not enough memory|too large|overflow|budget"
 #define BUDGET "budget|instruction"
 
