@@ -60,7 +60,8 @@ start() {	# start PORT TLS LUA [extra args]: start ktls-httpd, wait for it
 	shift 3
 	"$httpd" -r "$D" -p "$port" -c "$T/ec.crt" -k "$T/ec.key" \
 		-c "$T/rsa.crt" -k "$T/rsa.key" --tls="$tls" --lua="$lua" \
-		--access-log "$T/access.log" -w 2 --header-timeout 3 "$@" 2> "$T/err.$port" &
+		--access-log "$T/access.log" -w 2 --header-timeout 3 \
+		--handshake-timeout 60 "$@" 2> "$T/err.$port" &
 	pid=$!
 	for _ in $(seq 100); do
 		if command curl -sk --max-time 10 -o /dev/null "https://127.0.0.1:$port/" 2>/dev/null; then
@@ -195,7 +196,8 @@ EOF
 	is "$(code "$U/1")" 200 "$m serves on after a client reset mid-transfer"
 
 	if [ -z "${HTTPD_QUICK:-}" ] && [ -n "$slow" ]; then
-		s=$(wrk -t2 -c1000 -d30s --timeout 30s "$U/1" 2>&1)
+		# 1,000 handshakes on both sides take a while in an emulated guest
+		s=$(wrk -t2 -c1000 -d60s --timeout 60s "$U/1" 2>&1)
 		local reqs errs
 		reqs=$(awk '/requests in/ { print $1 }' <<<"$s")
 		errs=$(grep -E 'Socket errors|Non-2xx' <<<"$s")
