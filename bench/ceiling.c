@@ -20,6 +20,7 @@
 #include <getopt.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/time.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -32,6 +33,7 @@
 #include <dirent.h>
 #include <unistd.h>
 
+#include <linux/tls.h>
 #include <gnutls/gnutls.h>
 #include "ktls_lua_gnutls.h"
 
@@ -228,6 +230,38 @@ static int answer(int fd, const char *req)
 	return keep;
 }
 
+/* End a kTLS connection as TLS wants it: a close_notify alert, our FIN,
+ * then what the client still sends is read and dropped (bounded: 2 s),
+ * so that its unread bytes do not turn our close into a reset. */
+static void ktls_close(int fd)
+{
+	char alert[2] = { 1, 0 };	/* warning, close_notify */
+	char cbuf[CMSG_SPACE(sizeof(unsigned char))] = { 0 };
+	struct iovec iov = { .iov_base = alert, .iov_len = sizeof(alert) };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+	struct timeval tv = { .tv_sec = 2 };
+	char sink[4096];
+
+	cm->cmsg_level = SOL_TLS;
+	cm->cmsg_type = TLS_SET_RECORD_TYPE;
+	cm->cmsg_len = CMSG_LEN(sizeof(unsigned char));
+	*CMSG_DATA(cm) = 21;	/* alert */
+	if (sendmsg(fd, &msg, MSG_NOSIGNAL) < 0)
+		return;
+	shutdown(fd, SHUT_WR);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	for (int i = 0; i < 64; i++) {
+		ssize_t r = recv(fd, sink, sizeof(sink), 0);
+
+		if (r <= 0 && !(r < 0 && errno == EINTR))
+			break;
+	}
+}
+
 static void serve(int fd)
 {
 	static int warned;
@@ -280,6 +314,8 @@ static void serve(int fd)
 		*end = '\0';
 		rc = answer(fd, buf);
 		*end = save;
+		if (rc == 0)
+			ktls_close(fd);
 		if (rc <= 0)
 			break;
 		have -= (size_t)(end - buf);
