@@ -539,6 +539,25 @@ def plots(rep, out_dir):
     return made
 
 
+BEGIN = "<!-- results: begin (written by bench/report.py) -->"
+END = "<!-- results: end -->"
+
+
+def update_readme(path, text):
+    """Put the tables of a published run between the markers of README.md."""
+    try:
+        with open(path) as f:
+            old = f.read()
+    except OSError:
+        return
+    if BEGIN not in old or END not in old:
+        return
+    head, rest = old.split(BEGIN, 1)
+    tail = rest.split(END, 1)[1]
+    with open(path, "w") as f:
+        f.write(head + BEGIN + "\n\n" + text.rstrip() + "\n\n" + END + tail)
+
+
 def main(argv):
     publish = None
     args = []
@@ -577,6 +596,9 @@ def main(argv):
             os.unlink(old)
         for name in ["latest.json", "results.md", "raw.jsonl", "servers.jsonl"] + made:
             shutil.copy(os.path.join(run_dir, name), os.path.join(publish, name))
+        readme = os.path.join(os.path.dirname(os.path.abspath(publish)),
+                              "README.md")
+        update_readme(readme, markdown(rep))
         print("report: published into %s" % publish)
     return 0
 
