@@ -95,6 +95,10 @@ vm=$!
 stop() {
 	trap - INT TERM
 	say "stopping"
+	# vm/run's `timeout` has a process group of its own: signal it by pid
+	# (it passes the signal on to QEMU), then vm/run's group.
+	local p
+	for p in $(pgrep -P "$vm" 2>/dev/null); do kill -TERM "$p" 2>/dev/null; done
 	kill -TERM -- "-$vm" 2>/dev/null || kill -TERM "$vm" 2>/dev/null
 	for _ in $(seq 50); do kill -0 "$vm" 2>/dev/null || break; sleep 0.1; done
 	kill -KILL -- "-$vm" 2>/dev/null
