@@ -23,10 +23,12 @@
 struct klua_out {
 	char *buf;
 	size_t len;
+	size_t cap;
 	size_t size;
 	bool truncated;
 };
 
+/* the buffer grows on demand, up to the size the caller gave */
 static void klua_out_write(void *ctx, const char *s, size_t len)
 {
 	struct klua_out *o = ctx;
@@ -35,6 +37,22 @@ static void klua_out_write(void *ctx, const char *s, size_t len)
 	if (len > room) {
 		len = room;
 		o->truncated = true;
+	}
+	if (o->len + len > o->cap) {
+		size_t cap = max3(o->cap * 2, o->len + len, (size_t)4096);
+		char *nb;
+
+		cap = min(cap, o->size);
+		nb = kvmalloc(cap, GFP_KERNEL_ACCOUNT);
+		if (!nb) {
+			o->truncated = true;
+			return;
+		}
+		if (o->len)
+			memcpy(nb, o->buf, o->len);
+		kvfree(o->buf);
+		o->buf = nb;
+		o->cap = cap;
 	}
 	memcpy(o->buf + o->len, s, len);
 	o->len += len;
@@ -240,10 +258,7 @@ static long klua_ioc_run(struct klua_run __user *uarg)
 	}
 
 	out.size = min_t(u64, job->run.out_len, KLUA_MAX_OUT);
-	out.buf = kvmalloc(max_t(size_t, out.size, 1), GFP_KERNEL_ACCOUNT);
 	ret = -ENOMEM;
-	if (!out.buf)
-		goto out_job;
 
 	limits.mem_bytes = job->run.mem_limit;
 	limits.instructions = job->run.instructions;

@@ -32,6 +32,8 @@ extern unsigned int klua_param_max_script;
 
 /* instructions between two count-hook calls */
 #define KLUA_HOOK_INTERVAL 1000
+/* instructions one compilation (load) costs, beyond its allocations */
+#define KLUA_LOAD_COST 2000
 /* pattern-matching steps charged as one hook interval */
 #define KLUA_MATCH_CHUNK 1024
 

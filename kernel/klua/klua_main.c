@@ -29,12 +29,12 @@ module_param_named(instructions, klua_param_insns, ulong, 0644);
 MODULE_PARM_DESC(instructions,
 		 "default instruction budget per call (10,000,000)");
 
-unsigned int klua_param_stack_soft = 4096;
+unsigned int klua_param_stack_soft = 5632;
 module_param_named(stack_reserve, klua_param_stack_soft, uint, 0444);
 MODULE_PARM_DESC(stack_reserve,
 		 "kernel stack bytes kept free: below it Lua raises 'C stack overflow'");
 
-unsigned int klua_param_stack_hard = 2048;
+unsigned int klua_param_stack_hard = 3072;
 module_param_named(stack_hard_reserve, klua_param_stack_hard, uint, 0444);
 MODULE_PARM_DESC(stack_hard_reserve,
 		 "kernel stack bytes kept free even by error handling");
@@ -45,10 +45,16 @@ MODULE_PARM_DESC(max_script, "largest script /dev/klua accepts, bytes (1 MiB)");
 
 /* Lua's own limit on nested C calls and parser levels (as user space) */
 #define KLUA_MAXCCALLS 200
+/* stack kept for direct reclaim when Lua allocates */
+#define KLUA_RECLAIM_STACK 2048
 /* a bound on the stack one pattern-matching level uses (match + helper) */
 #define KLUA_MATCH_FRAME 256
 
 #define KLUA_GFP (GFP_KERNEL_ACCOUNT | __GFP_NOWARN)
+/* with little stack left, no direct reclaim (it can go deep) */
+#define KLUA_GFP_SHALLOW (GFP_NOWAIT | __GFP_ACCOUNT | __GFP_NOWARN)
+/* allocating this many bytes costs one instruction of the budget */
+#define KLUA_ALLOC_COST_SHIFT 6
 
 unsigned long klua_stack_left(void)
 {
@@ -108,7 +114,13 @@ static void *klua_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 		return ptr;
 	if (nsize > osize && ks->mem_used + (nsize - osize) > ks->mem_limit)
 		return NULL;	/* Lua collects garbage and retries once */
-	p = kvmalloc(nsize, KLUA_GFP);
+	/* C functions that allocate (string.rep, concat, ...) pay for it */
+	ks->budget_left -= nsize >> KLUA_ALLOC_COST_SHIFT;
+	if (unlikely(klua_stack_left() <
+		     klua_param_stack_soft + KLUA_RECLAIM_STACK))
+		p = kmalloc(nsize, KLUA_GFP_SHALLOW);
+	else
+		p = kvmalloc(nsize, KLUA_GFP);
 	if (!p) {
 		if (nsize < osize)
 			return ptr;	/* keep the larger block (and its count) */
@@ -278,6 +290,17 @@ static int klua_tonumber(lua_State *L)
 	return 1;
 }
 
+/* a full collection costs in proportion to the heap */
+static int klua_collectgarbage(lua_State *L)
+{
+	struct klua_state *ks = klua_from_lua(L);
+	const char *opt = luaL_optstring(L, 1, "collect");
+
+	if (!strcmp(opt, "collect") || !strcmp(opt, "step"))
+		klua_charge(L, ks, 100 + (ks->mem_used >> KLUA_ALLOC_COST_SHIFT));
+	return klua_orig(L);
+}
+
 /* string.rep of empty strings would loop n times doing nothing */
 static int klua_str_rep(lua_State *L)
 {
@@ -386,6 +409,7 @@ static int klua_open_all(lua_State *L)
 	lua_pushcfunction(L, klua_print);
 	lua_setfield(L, -2, "print");
 	klua_wrap(L, "tonumber", klua_tonumber);
+	klua_wrap(L, "collectgarbage", klua_collectgarbage);
 	lua_pop(L, 1);
 
 	luaL_requiref(L, LUA_COLIBNAME, luaopen_coroutine, 1);

@@ -70,6 +70,7 @@ static int klua_protectedparser(lua_State *L, ZIO *z, const char *name,
 	int status;
 
 	(void)mode;
+	ks->budget_left -= KLUA_LOAD_COST;	/* raised at the next check */
 	ks->parsing++;
 	status = luaD_protectedparser(L, z, name, "t");
 	ks->parsing--;

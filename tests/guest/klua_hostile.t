@@ -10,11 +10,14 @@ dmesg -C 2>/dev/null
 minleft=999999
 
 for pad in 0 6144; do
-	for f in tests/lua/hostile/*.lua; do
+	for f in tests/lua/hostile/*${KLUA_HOSTILE:-}*.lua; do
 		name="$(basename "$f" .lua) (pad $pad)"
 		expect=$(sed -n '1s/^-- expect: //p' "$f")
+		# with the stack padded: the recursion paths only
+		[ $pad = 0 ] || grep -Eq "overflow|complex|refused" <<<"$expect" ||
+			continue
 		t0=$(date +%s%N)
-		out=$(timeout 120 $KLUA -s -i 2000000 -m 4M --stack-pad $pad \
+		out=$(timeout 120 $KLUA -s -i 500000 -m 4M --stack-pad $pad \
 			run "$f" 2>"$tmp/err")
 		rc=$?
 		ms=$((($(date +%s%N) - t0) / 1000000))
