@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -86,6 +87,9 @@ int main(int argc, char **argv)
 	char req[1025];
 	int hshared, hhttp;
 
+	struct rlimit rl = { 8192, 8192 };
+
+	setrlimit(RLIMIT_NOFILE, &rl);
 	if (!http) {
 		fprintf(stderr, "bench_hook: no scripts/http.lua (run from the top)\n");
 		return 1;
