@@ -730,26 +730,39 @@ static void respond_file(struct worker *w, struct conn *c, const struct http_req
 		plen += plen ? 11 : 10;
 	}
 	e = file_get(w, path, plen, &st, &is_dir);
-	if (!e) {
-		if (is_dir && !dir) {
-			/* a directory named without its '/': send the client there */
-			size_t n = 0;
+	if (!e && is_dir && !dir) {
+		/*
+		 * A directory named without its '/'.  The request's own URL
+		 * decides (a verdict's file may be an internal path): if it
+		 * ends with '/', serve the index; if not, send the client to
+		 * the URL with the '/'.
+		 */
+		const char *t = q->target.p;
+		size_t tl = q->target.n, n = 0;
 
-			while (n < tlen && target[n] != '?' && target[n] != '#')
-				n++;
-			if (n + 2 < PATH_CAP) {
-				char *loc = w->scratch;
+		while (n < tl && t[n] != '?' && t[n] != '#')
+			n++;
+		if (n && t[n - 1] == '/' && plen + 12 < PATH_CAP) {
+			memcpy(path + plen, "/index.html", 12);
+			plen += 11;
+			e = file_get(w, path, plen, &st, &is_dir);
+			if (!e && is_dir)
+				st = 403;
+		} else if (tl + 2 < TLS_CHUNK / 2) {
+			char *loc = w->scratch;
 
-				memcpy(loc, target, n);
-				loc[n] = '/';
-				memcpy(loc + n + 1, target + n, tlen - n);
-				respond_redirect(w, c, q, 301, loc, tlen + 1);
-				return;
-			}
+			memcpy(loc, t, n);
+			loc[n] = '/';
+			memcpy(loc + n + 1, t + n, tl - n);
+			respond_redirect(w, c, q, 301, loc, tl + 1);
+			return;
+		} else {
 			st = 414;
-		} else if (is_dir) {
-			st = 403;
 		}
+	} else if (!e && is_dir) {
+		st = 403;
+	}
+	if (!e) {
 		respond_error(w, c, q, st, head_only);
 		return;
 	}
