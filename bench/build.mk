@@ -28,3 +28,9 @@ bench: deps
 # Redo the table and plots from the newest raw results (no guest).
 bench-report:
 	@python3 $(TOP)/bench/report.py
+
+# The whole-server benchmark and the micro-benchmarks of the kernel Lua
+# (tools/build.mk: bench-lua) and of the hook (lib/build.mk: bench-hook),
+# one after the other (each boots its own guest).
+.PHONY: bench-all
+bench-all: bench bench-lua bench-hook

@@ -196,7 +196,10 @@ def build(run_dir):
         if os.path.exists(path):
             with open(path) as f:
                 hook += "# %s\n%s" % (name[9:-4], f.read())
+    notes = load_jsonl(os.path.join(run_dir, "cell-notes.jsonl")) + [
+        dict(c, note=c["skipped"]) for c in cut]
     return {"machine": machine, "records": records, "ktls_engaged": engaged,
+            "cell_notes": notes,
             "hook_counters": hook,
             "syscalls_1k_c1": sysc, "idle": load_json(os.path.join(run_dir, "idle.json")),
             "cells": [list(c) for c in cells], "targets": targets(records)}
@@ -343,6 +346,12 @@ def markdown(rep):
         L.append("| %s | %s | %s |" % (cell_title(c), bps, " | ".join(cols)))
     L.append("")
 
+    if rep.get("cell_notes"):
+        L.append("Cells with a note:")
+        L.append("")
+        for c in rep["cell_notes"]:
+            L.append("- %s: %s" % (cell_title(cell_key(c)), c["note"]))
+        L.append("")
     L.append("Targets of issue 6 (kernel TLS + kernel Lua):")
     L.append("")
     L.append("| target | goal | measured | |")
