@@ -1,7 +1,7 @@
 #!/bin/bash
 # Hostile input through the klua command (issue 7), beside klua_hostile.t
 # (which runs tests/lua/hostile/*.lua): the recursion paths and limits of
-# the hook's adversarial test run as `klua eval`, several at once; bad
+# the hook's adversarial test run as `klua eval`, five at a time; bad
 # chunks (binary, NUL bytes, random bytes, over-size); absurd option
 # values; an unprivileged caller.  Each ends with a clean error within its
 # time limit; afterwards kernel memory is back to its baseline.  The
@@ -57,13 +57,13 @@ run_case() {	# name expect code -> "ok"/"not ok" line on stdout
 	fi
 }
 
-# four at a time: the states run concurrently in the kernel
+# five at a time: the states run concurrently in the kernel
 i=0
 for c in "${cases[@]}"; do
 	name=${c%%|*}; rest=${c#*|}; code=${rest##*|}; expect=${rest%|*}
 	run_case "$name" "$expect" "$code" > "$tmp/res.$i" &
 	i=$((i + 1))
-	[ $((i % 4)) = 0 ] && wait
+	[ $((i % 5)) = 0 ] && wait
 done
 wait
 for ((k = 0; k < i; k++)); do
@@ -85,7 +85,7 @@ for f in binary nul random huge; do
 		fail "klua run: $f chunk refused with a message" "exit $rc: $(head -c 200 "$tmp/e")"
 	fi
 done
-for opt in "-m 1" "-m 0" "-m 99999999999999999999" "-i 1" "-i -5" "-o 0" "--stack-pad 99999999"; do
+for opt in "-m 1" "-m 99999999999999999999" "-i -5" "--stack-pad 99999999"; do
 	# shellcheck disable=SC2086
 	timeout 30 "$KLUA" $opt eval 'local s = 0 for i = 1, 100 do s = s + i end return s' \
 		> "$tmp/o" 2> "$tmp/e"
