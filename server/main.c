@@ -66,7 +66,7 @@ static const char usage_text[] =
 "      --mime-types FILE     content types (default: /etc/mime.types)\n"
 "      --priority STRING     GnuTLS priority string (default: TLS 1.3 and 1.2\n"
 "                            with the AEAD suites the kernel can take)\n"
-"      --lua-mem BYTES       memory cap of a Lua state (default: 4 MiB)\n"
+"      --lua-mem BYTES       memory cap of a Lua state (default: 32 MiB)\n"
 "      --lua-instr N         instruction budget per call (default: 1000000)\n"
 "      --backlog N           listen backlog (default: 4096)\n"
 "  -q, --quiet               no start-up line\n"
@@ -376,7 +376,7 @@ int main(int argc, char **argv)
 		.t_handshake = 10000, .t_idle = 30000, .t_header = 10000,
 		.t_grace = 30000, .t_linger = 2000,
 		.lim = { .max_head = 8192, .max_uri = 4096, .max_headers = 64 },
-		.lua_mem = 4 << 20, .lua_instr = 1000000,
+		.lua_mem = 32 << 20, .lua_instr = 1000000,
 	};
 	struct tls_ctx tls;
 	struct stat st;

@@ -128,6 +128,7 @@ struct worker {
 	struct ulua *ulua;
 	int kdev, hookfd;
 	int warned_ktls, warned_hook;
+	time_t script_err_logged;
 	int logfd;
 	char *logbuf;
 	size_t loglen;
@@ -1076,6 +1077,18 @@ static int read_once(struct worker *w, struct conn *c)
 				fl = v.file_len < max ? v.file_len : max;
 				if (memchr(f, '\0', fl))
 					fl = strlen(f);
+				if ((v.flags & TLS_LUA_VERDICT_ERROR) &&
+				    w->script_err_logged != w->date_sec) {
+					/* at most one message a second */
+					char msg[TLS_LUA_ERRMSG_MAX] = "";
+					socklen_t ml = sizeof(msg) - 1;
+
+					w->script_err_logged = w->date_sec;
+					getsockopt(c->fd, SOL_TLS, TLS_LUA_ERRMSG, msg, &ml);
+					msg[sizeof(msg) - 1] = '\0';
+					warn(w, "%s: kernel script error: %s", c->peer,
+					     msg[0] ? msg : "(no message)");
+				}
 				vcode[nv] = v.code;
 				vfile[nv] = f;
 				vflen[nv] = fl;
