@@ -292,6 +292,15 @@ case "$s" in *"certificate $T/none.crt: No such file"*) pass "names a missing ce
 s=$("$httpd" --tls=user --lua=off -r "$D" -c "$T/ec.crt" -k "$T/rsa.key" 2>&1)
 case "$s" in *"certificate $T/ec.crt with key $T/rsa.key"*) pass "names a certificate/key mismatch" ;;
 *) fail "names a certificate/key mismatch" "$s" ;; esac
+s=$("$httpd" --tls=kernel --lua=kernel -r "$D" -c "$T/ec.crt" -k "$T/ec.key" -p 9198 2>&1 &
+	sleep 3; kill %1 2>/dev/null)
+if ! grep -qw tls /proc/sys/net/ipv4/tcp_available_ulp 2>/dev/null && ! modprobe -n tls 2>/dev/null; then
+	case "$s" in *"kernel TLS is not available"*"modprobe tls"*) pass "names missing kernel TLS and the fix" ;;
+	*) fail "names missing kernel TLS and the fix" "$s" ;; esac
+elif [ ! -e /dev/ktls_lua ]; then
+	case "$s" in *"the ktls_lua module is not loaded"*"insmod kernel/klua/klua.ko"*) pass "names the missing module and the command" ;;
+	*) fail "names the missing module and the command" "$s" ;; esac
+fi
 if start 9199 user off; then
 	s=$("$httpd" --tls=user --lua=off -r "$D" -p 9199 -c "$T/ec.crt" -k "$T/ec.key" 2>&1)
 	case "$s" in *"port 9199 is already in use"*) pass "names a port in use" ;;
