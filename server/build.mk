@@ -15,3 +15,12 @@ $(BUILD)/server/ktls-httpd: $(SERVER_SRCS) $(SERVER_HDRS) $(SERVER_LIBDEP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(GNUTLS_CFLAGS) $(LUA_CFLAGS) -I$(TOP)/server -o $@ \
 		$(SERVER_SRCS) $(SERVER_LIBDEP) $(LDFLAGS) $(GNUTLS_LIBS) $(LUA_LIBS)
+
+# The unit tests include these sources: rebuild them when they change.
+$(BUILD)/tests/unit/test_http_parse: $(TOP)/server/http_parse.c $(TOP)/server/http.h
+$(BUILD)/tests/unit/test_http_util: $(TOP)/server/http_util.c $(TOP)/server/mime.c \
+	$(TOP)/server/http.h $(TOP)/server/mime.h
+$(BUILD)/tests/unit/test_http_lua: $(TOP)/server/lua.c $(TOP)/server/server.h \
+	$(TOP)/scripts/http.lua $(wildcard $(TOP)/scripts/examples/*.lua)
+$(BUILD)/tests/unit/test_ktls_gnutls: $(TOP)/lib/ktls_gnutls.c \
+	$(TOP)/lib/include/ktls_lua_gnutls.h
