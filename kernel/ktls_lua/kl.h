@@ -12,8 +12,10 @@
  *    the pool slot it is bound to, its conn table (a registry ref in that
  *    slot's state) and its last verdict and error.
  *
- * Locks, outer to inner: kl_sock.rlock (one reader at a time, held across
- * the wrapped recvmsg so the hook sees bytes in stream order), then
+ * Locks, outer to inner: kl_sock.olock (our socket options; st->hook is
+ * replaced only under olock and rlock), kl_sock.rlock (one reader at a
+ * time, held across the wrapped recvmsg so the hook sees bytes in stream
+ * order), kl_hook.pool_lock, then
  * kl_vm.lock (one Lua call at a time per state), then kl_sock.vlock
  * (spinlock over the verdict/error fields, read by getsockopt).
  */
@@ -76,6 +78,7 @@ struct kl_sock {
 	int conn_ref;			/* conn table in vm's registry, or -1 */
 	s32 error_code;			/* verdict code for a failed script */
 	struct mutex rlock;
+	struct mutex olock;		/* our setsockopts; st->hook changes */
 	spinlock_t vlock;
 	struct kl_verdict last;		/* TLS_LUA_CODE / TLS_LUA_FILE */
 	int err;			/* TLS_LUA_ERRNO */

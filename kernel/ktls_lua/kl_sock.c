@@ -429,9 +429,16 @@ static int kl_recv_hooked(struct kl_sock *st, struct proto *orig,
 	return ret;
 }
 
+/*
+ * st->hook may be replaced (TLS_LUA_HOOK) only while st->vm is NULL, and
+ * st->vm is published after st->hook: a reader that sees a vm sees its hook.
+ */
 static bool kl_hook_active(struct kl_sock *st)
 {
-	return READ_ONCE(st->vm) && READ_ONCE(st->hook->entry[0]);
+	/* pairs with the release in kl_set_hook() */
+	struct kl_vm *vm = smp_load_acquire(&st->vm);
+
+	return vm && READ_ONCE(st->hook->entry[0]);
 }
 
 static int kl_recvmsg(KL_PROTO_RECVMSG_ARGS)
@@ -567,7 +574,10 @@ static int kl_set_hook(struct kl_sock *st, sockptr_t optval,
 		kl_hook_put(hook);
 		return PTR_ERR(vm);
 	}
-	mutex_lock(&st->rlock);
+	if (mutex_lock_interruptible(&st->rlock)) {
+		kl_hook_put(hook);
+		return -ERESTARTSYS;
+	}
 	if (READ_ONCE(st->vm) || old->entry[0]) {
 		mutex_unlock(&st->rlock);
 		kl_hook_put(hook);
@@ -575,15 +585,16 @@ static int kl_set_hook(struct kl_sock *st, sockptr_t optval,
 	}
 	atomic_inc(&hook->nsocks);
 	st->hook = hook;
-	WRITE_ONCE(st->vm, vm);
+	/* the hook before the vm: pairs with kl_hook_active() */
+	smp_store_release(&st->vm, vm);
 	mutex_unlock(&st->rlock);
 	atomic_dec(&old->nsocks);
 	kl_hook_put(old);
 	return 0;
 }
 
-static int kl_set_opt(struct kl_sock *st, int optname, sockptr_t optval,
-		      unsigned int optlen)
+static int kl_set_opt_locked(struct kl_sock *st, int optname,
+			     sockptr_t optval, unsigned int optlen)
 {
 	int val;
 
@@ -606,6 +617,18 @@ static int kl_set_opt(struct kl_sock *st, int optname, sockptr_t optval,
 	default:
 		return -ENOPROTOOPT;
 	}
+}
+
+static int kl_set_opt(struct kl_sock *st, int optname, sockptr_t optval,
+		      unsigned int optlen)
+{
+	int err;
+
+	if (mutex_lock_interruptible(&st->olock))
+		return -ERESTARTSYS;
+	err = kl_set_opt_locked(st, optname, optval, optlen);
+	mutex_unlock(&st->olock);
+	return err;
 }
 
 static int kl_setsockopt(struct sock *sk, int level, int optname,
@@ -712,9 +735,11 @@ static int kl_getsockopt(struct sock *sk, int level, int optname,
 	case TLS_LUA_RECVENTRY:
 		if (get_user(len, optlen))
 			return -EFAULT;
+		mutex_lock(&st->olock);
 		mutex_lock(&st->hook->pool_lock);
 		strscpy(name, st->hook->entry, sizeof(name));
 		mutex_unlock(&st->hook->pool_lock);
+		mutex_unlock(&st->olock);
 		if (len < 0 || (size_t)len < strlen(name) + 1)
 			return len < 0 ? -EINVAL : -ERANGE;
 		len = strlen(name) + 1;
@@ -801,6 +826,7 @@ static int kl_attach(struct socket *sock, struct kl_hook *hook,
 	st->conn_ref = -1;
 	st->error_code = 500;
 	mutex_init(&st->rlock);
+	mutex_init(&st->olock);
 	spin_lock_init(&st->vlock);
 
 	lock_sock(sk);

@@ -467,4 +467,63 @@ TEST(two_readers_one_socket)
 	close(h);
 }
 
+struct racer {
+	int fd, h, which;
+	pthread_t th;
+};
+
+static void *racer_run(void *arg)
+{
+	struct racer *r = arg;
+	const char *sc = "function recv(d) return 1 end";
+
+	for (int i = 0; i < 200; i++) {
+		switch (r->which) {
+		case 0:
+			ktls_lua_load_script(r->fd, sc, strlen(sc));
+			break;
+		case 1:
+			setsockopt(r->fd, SOL_TLS, TLS_LUA_HOOK, &r->h, sizeof(r->h));
+			break;
+		case 2:
+			ktls_lua_set_entry(r->fd, i % 2 ? "recv" : "other");
+			break;
+		default: {
+			char name[TLS_LUA_ENTRY_MAX];
+			socklen_t len = sizeof(name);
+
+			getsockopt(r->fd, SOL_TLS, TLS_LUA_RECVENTRY, name, &len);
+		}
+		}
+	}
+	return NULL;
+}
+
+/* Option changes racing each other and reads: no crash, still usable. */
+TEST(racing_option_changes)
+{
+	struct racer r[4];
+	struct ktls_lua_verdict v;
+	int c, s, h = hook_load(script, "recv");
+
+	ASSERT_GE(h, 0);
+	for (int round = 0; round < 10; round++) {
+		ASSERT_EQ(0, ktls_pair_fixed_keys(AF_INET, &c, &s));
+		ASSERT_EQ(0, ktls_lua_attach(s));
+		for (int i = 0; i < 4; i++) {
+			r[i] = (struct racer){ .fd = s, .h = h, .which = i };
+			ASSERT_EQ(0, pthread_create(&r[i].th, NULL, racer_run, &r[i]));
+		}
+		for (int i = 0; i < 50; i++) {
+			ASSERT_EQ(0, send_all(c, "x!", 2));
+			ASSERT_EQ(2, read_verdict(s, &v));
+		}
+		for (int i = 0; i < 4; i++)
+			pthread_join(r[i].th, NULL);
+		close(c);
+		close(s);
+	}
+	close(h);
+}
+
 TEST_MAIN()
