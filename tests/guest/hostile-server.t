@@ -86,6 +86,29 @@ def hooked_sockets():
     return total
 
 
+def slab_bytes():
+    """Active slab objects, in bytes, from /proc/slabinfo."""
+    total = 0
+    try:
+        with open("/proc/slabinfo") as f:
+            for line in f:
+                p = line.split()
+                if len(p) > 4 and p[1].isdigit() and p[3].isdigit():
+                    total += int(p[1]) * int(p[3])
+    except OSError:
+        return -1
+    return total
+
+
+def tcp_inuse():
+    with open("/proc/net/sockstat") as f:
+        for line in f:
+            if line.startswith("TCP:"):
+                p = line.split()
+                return int(p[p.index("inuse") + 1])
+    return -1
+
+
 def refcnt(mod):
     try:
         with open("/sys/module/%s/refcnt" % mod) as f:
@@ -303,6 +326,8 @@ def wait_for(pred, timeout):
 # ------------------------------------------------------------------ start
 settle()
 unrec0 = meminfo("SUnreclaim")
+slab0 = slab_bytes()
+tcp0 = tcp_inuse()
 ref0 = refcnt("ktls_lua")
 if not ok(start(), "hostile server: ktls-httpd starts (tls=kernel, lua=kernel)",
           open(T + "/err.log").read()):
@@ -589,9 +614,16 @@ ok(wait_for(lambda: hooked_sockets() == 0, 10),
    "hostile server: after SIGKILL no socket is left attached (%d)" % hooked_sockets())
 ok(wait_for(lambda: refcnt("ktls_lua") == ref0, 10),
    "hostile server: ktls_lua module references back to %d (%d)" % (ref0, refcnt("ktls_lua")))
+ok(wait_for(lambda: tcp_inuse() <= tcp0, 10),
+   "hostile server: TCP sockets in use back to %d (%d)" % (tcp0, tcp_inuse()))
 settle()
 unrec1 = meminfo("SUnreclaim")
-diag("SUnreclaim %d -> %d KiB" % (unrec0, unrec1))
+slab1 = slab_bytes()
+diag("SUnreclaim %d -> %d KiB; slabinfo active %d -> %d KiB" %
+     (unrec0, unrec1, slab0 // 1024, slab1 // 1024))
+ok(slab1 - slab0 < 16 << 20,
+   "hostile server: /proc/slabinfo active objects back to baseline (+%d KiB, < 16 MiB)"
+   % ((slab1 - slab0) // 1024))
 ok(unrec1 - unrec0 < 8192,
    "hostile server: unreclaimable slab back to baseline (+%d KiB, < 8 MiB)" % (unrec1 - unrec0))
 subprocess.run(["rm", "-rf", T])
