@@ -99,3 +99,5 @@ show("10" + 5, "3" * "4", 10 .. 20, "0x10" + 0, "  7  " * 1, -"2", "10" // "3", 
 show(pcall(function() return "abc" + 1 end))
 show(#"\u{48}\u{7FF}\u{FFFF}", "\x41\65\066\z
       B")
+show(type(string.dump(function() end)), #string.format("%099d", 7), ("%5.2s|"):format("abc"))
+show(("x"):byte(0), ("abc"):byte(10), string.char())

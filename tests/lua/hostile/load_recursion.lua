@@ -1,3 +1,3 @@
--- expect: budget|stack overflow|not enough memory
+-- expect: budget|stack overflow|not enough memory|nil value
 function f() return load("return f()")() end
 f()
