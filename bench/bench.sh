@@ -56,6 +56,7 @@ fi
 	printf '{"date":"%s","host":"%s","host_cpu":"%s","host_cpus":%s,' \
 		"$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(uname -n)" \
 		"$(lscpu | awk -F': *' '/^Model name/{print $2; exit}')" "$(nproc)"
+	printf '"loadavg_start":"%s",' "$(cut -d' ' -f1-3 /proc/loadavg)"
 	printf '"qemu":"%s","commit":"%s","quick":%s,"reps":%s}\n' \
 		"$(qemu-system-x86_64 --version | awk 'NR==1{print $4}')" \
 		"$(git -C "$top" rev-parse --short HEAD 2>/dev/null)" \
@@ -73,6 +74,7 @@ cp "$top/bench/guest.sh" "$out/guest.sh" || exit 1
 "$top/vm/run" "${vmopts[@]}" -- bash "$out/guest.sh" --top "$top" "${args[@]}"
 rc=$?
 echo "bench: guest finished with status $rc after $((SECONDS - t0)) s" >&2
+printf '{"loadavg_end":"%s"}\n' "$(cut -d' ' -f1-3 /proc/loadavg)" > "$out/host-end.json"
 [ -s "$out/raw.jsonl" ] || { echo "bench: no results" >&2; exit 1; }
 publish=()
 [ $quick = 0 ] && [ $rc = 0 ] && publish=(--publish "$top/bench/results")

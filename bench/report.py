@@ -86,7 +86,8 @@ def med(xs):
 def build(run_dir):
     raw = load_jsonl(os.path.join(run_dir, "raw.jsonl"))
     servers = load_jsonl(os.path.join(run_dir, "servers.jsonl"))
-    machine = {"host": load_json(os.path.join(run_dir, "host.json")),
+    machine = {"host": dict(load_json(os.path.join(run_dir, "host.json")),
+                            **load_json(os.path.join(run_dir, "host-end.json"))),
                "guest": load_json(os.path.join(run_dir, "guest.json"))}
     skipped = {(s["server"], s["mode"]): s["skipped"] for s in servers
                if s.get("skipped")}
@@ -317,6 +318,12 @@ def markdown(rep):
                 g.get("lighttpd", "?"), g.get("openssl", "?"), g.get("gnutls", "?"),
                 g.get("wrk", "?"), h.get("commit", "?"),
                 ", QUICK run (1 repetition, few cells)" if h.get("quick") else ""))
+    if h.get("loadavg_start"):
+        L.append("")
+        L.append("Host load average (1, 5, 15 min) at the start: %s; at the end: "
+                 "%s. On 2 host CPUs anything well above 2 means the guest got a "
+                 "fraction of its CPUs and the numbers are mostly noise." % (
+                     h["loadavg_start"], h.get("loadavg_end", "?")))
     L.append("")
     L.append("Each entry: the median of the repetitions as a ratio to the best "
              "peer (the faster of nginx and lighttpd, kTLS on or off, in that "
