@@ -24,6 +24,8 @@ ORDER = PEERS + [("ktls-httpd", "ktls+klua"), ("ktls-httpd", "ktls+ulua"),
                  ("ktls-httpd", "ktls+nolua"), ("ktls-httpd", "utls+ulua"),
                  ("ceiling", "sendfile"), ("ceiling", "fixed")]
 SIZES = ["1k", "100k", "1m", "10m"]
+COLORS = ["#d62728", "#ff9896", "#1f77b4", "#aec7e8", "#2ca02c", "#98df8a",
+          "#9467bd", "#c5b0d5", "#7f7f7f", "#bcbd22"]
 SIZE_NAME = {"1k": "1 KiB", "100k": "100 KiB", "1m": "1 MiB", "10m": "10 MiB"}
 LARGE = {"1m", "10m"}
 
@@ -104,6 +106,7 @@ def build(run_dir):
             cells.append(cell_key(r))
 
     records = []
+    nothing = []
     for ck in cells:
         tool, tls, size, conns = ck
         m = metric_name(size)
@@ -136,6 +139,11 @@ def build(run_dir):
                 "skipped": None,
             }
             per[sm] = rec
+        if all(not (r.get("req_per_s") or r.get("mb_per_s"))
+               for r in per.values()):
+            nothing.append({"tool": tool, "tls": tls, "size": size,
+                            "conns": conns, "note": "no server completed a "
+                            "response in its median run (host too loaded)"})
         peer_vals = [(per[p][rec_metric(per[p])], p) for p in PEERS
                      if p in per and per[p][rec_metric(per[p])]]
         best = max(peer_vals) if peer_vals else None
@@ -197,7 +205,7 @@ def build(run_dir):
         if os.path.exists(path):
             with open(path) as f:
                 hook += "# %s\n%s" % (name[9:-4], f.read())
-    notes = load_jsonl(os.path.join(run_dir, "cell-notes.jsonl")) + [
+    notes = nothing + load_jsonl(os.path.join(run_dir, "cell-notes.jsonl")) + [
         dict(c, note=c["skipped"]) for c in cut]
     return {"machine": machine, "records": records, "ktls_engaged": engaged,
             "cell_notes": notes,
@@ -501,8 +509,9 @@ def plots(rep, out_dir):
                     f.write("%d %s\n" % (c, " ".join(vals)))
             png = os.path.join(out_dir, "wrk-tls%s-%s.png" % (tls, size))
             lines = ", ".join(
-                "'%s' using 1:%d with linespoints lw 2 title '%s'" % (
-                    dat, i + 2, short(sm)) for i, sm in enumerate(sms))
+                "'%s' using 1:%d with linespoints lw 2 lc rgb '%s' title '%s'" % (
+                    dat, i + 2, COLORS[ORDER.index(sm) % len(COLORS)], short(sm))
+                for i, sm in enumerate(sms))
             script = (
                 "set terminal pngcairo size 900,560 font ',10'\n"
                 "set output '%s'\n"
@@ -522,6 +531,8 @@ def plots(rep, out_dir):
     sms = [sm for sm in ORDER if sm not in PEERS and
            any((r["server"], r["mode"]) == sm for r in recs)] + PEERS
     sms = [sm for sm in sms if any((r["server"], r["mode"]) == sm for r in recs)]
+    cells = [c for c in cells if any(
+        cell_key(r) == c and r.get("ratio_to_best_peer") for r in recs)]
     if cells and sms:
         dat = os.path.join(out_dir, ".plot-ratio.dat")
         with open(dat, "w") as f:
@@ -535,8 +546,9 @@ def plots(rep, out_dir):
                     vals.append("%.3f" % v if v else "NaN")
                 f.write('"%s" %s\n' % (lab, " ".join(vals)))
         png = os.path.join(out_dir, "ratio-to-best-peer.png")
-        cols = ", ".join("'%s' using %d%s title '%s'" % (
-            dat, i + 2, ":xtic(1)" if i == 0 else "", short(sm))
+        cols = ", ".join("'%s' using %d%s lc rgb '%s' title '%s'" % (
+            dat, i + 2, ":xtic(1)" if i == 0 else "",
+            COLORS[ORDER.index(sm) % len(COLORS)], short(sm))
             for i, sm in enumerate(sms))
         script = (
             "set terminal pngcairo size 1400,600 font ',9'\n"
