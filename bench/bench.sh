@@ -77,6 +77,7 @@ echo "bench: guest finished with status $rc after $((SECONDS - t0)) s" >&2
 printf '{"loadavg_end":"%s"}\n' "$(cut -d' ' -f1-3 /proc/loadavg)" > "$out/host-end.json"
 [ -s "$out/raw.jsonl" ] || { echo "bench: no results" >&2; exit 1; }
 publish=()
-[ $quick = 0 ] && [ $rc = 0 ] && publish=(--publish "$top/bench/results")
+# Only a full run (every server, every cell) is published.
+[ $quick = 0 ] && [ $rc = 0 ] && [ ${#extra[@]} = 0 ] && publish=(--publish "$top/bench/results")
 python3 "$top/bench/report.py" "$out" "${publish[@]}" || exit 1
 exit $rc
