@@ -9,6 +9,7 @@
 #include <linux/kernel.h>
 #include <linux/random.h>
 #include <linux/sched.h>
+#include <linux/sched/task_stack.h>
 #include <linux/string.h>
 #include <linux/slab.h>
 #include <linux/siphash.h>
@@ -33,6 +34,30 @@
 #include "include/luaconf.h"
 #include "lua_port.h"
 #include "klua_internal.h"
+
+/*
+ * The hot checks, inline here: the kernel stack left (for every nested C
+ * call and parser level) and the pattern-matching step count.
+ */
+static __always_inline unsigned long klua_stack_left_fast(void)
+{
+	unsigned long sp = (unsigned long)__builtin_frame_address(0);
+	unsigned long base = (unsigned long)task_stack_page(current);
+
+	if (sp < base || sp - base >= THREAD_SIZE)
+		return 0;
+	return sp - base;
+}
+
+static __always_inline int klua_ccall_limit_fast(unsigned int ncalls)
+{
+	if (likely(klua_stack_left_fast() > klua_param_stack_soft))
+		return 200;	/* KLUA_MAXCCALLS */
+	return klua_ccall_limit(ncalls);
+}
+
+#undef LUAI_MAXCCALLS
+#define LUAI_MAXCCALLS klua_ccall_limit_fast(getCcalls(L))
 
 /* Lua's lexer has a field named 'current'. */
 #undef current
@@ -101,6 +126,17 @@ static const void *klua_topointer(lua_State *L, int idx)
 }
 
 #define MAXCCALLS klua_match_depth(L)
+static __always_inline int klua_match_step_fast(lua_State *L)
+{
+	struct klua_state *ks = G(L)->ud;
+
+	if (likely(++ks->match_steps < KLUA_MATCH_CHUNK))
+		return 0;
+	ks->match_steps--;
+	return klua_match_step(L);	/* charges the budget */
+}
+
+#define klua_match_step(L) klua_match_step_fast(L)
 #define luaL_checknumber(L, a) \
 	((void)(a), (lua_Number)klua_nofloat(L, "float conversion"))
 #define lua_pushnumber(L, n) klua_nofloat(L, "float conversion")
@@ -108,6 +144,7 @@ static const void *klua_topointer(lua_State *L, int idx)
 #undef lua_pushnumber
 #undef luaL_checknumber
 #undef lua_topointer
+#undef klua_match_step
 #undef MAXCCALLS
 
 #include "lutf8lib.c"
