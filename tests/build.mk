@@ -12,7 +12,10 @@ GUEST_TEST_SRCS := $(wildcard $(TOP)/tests/guest/*/test_*.c)
 GUEST_COMMON_SRCS := $(wildcard $(TOP)/tests/common/*.c)
 GUEST_PROGRAMS += $(patsubst $(TOP)/tests/guest/%.c,$(BUILD)/tests/guest/%,$(GUEST_TEST_SRCS))
 
-TEST_CFLAGS = $(CFLAGS) -I$(TOP)/tests $(GNUTLS_CFLAGS) $(LUA_CFLAGS)
+# -MMD: a test is rebuilt when any file it includes changes (unit tests
+# include the sources they test).
+TEST_CFLAGS = $(CFLAGS) -MMD -MP -I$(TOP)/tests $(GNUTLS_CFLAGS) $(LUA_CFLAGS)
+-include $(wildcard $(BUILD)/tests/unit/*.d $(BUILD)/tests/guest/*/*.d)
 
 $(BUILD)/tests/unit/%: $(TOP)/tests/unit/%.c $(TOP)/tests/harness.h
 	@mkdir -p $(dir $@)
