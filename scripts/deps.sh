@@ -13,7 +13,7 @@ packages=(
 	qemu-system-x86 busybox-static
 	libgnutls28-dev gnutls-bin libssl-dev openssl curl
 	lua5.4 liblua5.4-dev
-	nginx lighttpd wrk nghttp2-client apache2-utils gnuplot-nox
+	nginx lighttpd lighttpd-mod-openssl wrk nghttp2-client apache2-utils gnuplot-nox
 	clang libclang-rt-14-dev
 	flex bison bc libelf-dev
 )
