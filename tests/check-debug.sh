@@ -30,7 +30,7 @@ log=$top/build/check-debug.log
 # After the suite, kmemleak scans twice (it reports only leaks that stay
 # unreferenced across scans); vm/run fails the run on any report.
 vm/run --kernel-image "$image" --builtin-drivers --modules-from "$tree/kernel" \
-	-m 3072 -t 3600 -- bash -c '
+	-m 3072 -t 5400 -- env TEST_TIMEOUT=600 GUEST_TEST_TIMEOUT=1800 bash -c '
 	tests/guest/run-all; s=$?
 	if [ -w /sys/kernel/debug/kmemleak ]; then
 		echo scan > /sys/kernel/debug/kmemleak; sleep 6

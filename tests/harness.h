@@ -69,7 +69,8 @@ static inline void th_register(struct th_test *t)
 	static void th_teardown_##f(struct th_fixture_##f *self)
 
 #define TEST_F(f, name)							\
-	static void th_body_##f##_##name(struct th_fixture_##f *self);	\
+	static void th_body_##f##_##name(				\
+		struct th_fixture_##f *self __attribute__((unused)));	\
 	static void th_run_##f##_##name(void)				\
 	{								\
 		struct th_fixture_##f self;				\
@@ -83,7 +84,8 @@ static inline void th_register(struct th_test *t)
 		{ #f "." #name, th_run_##f##_##name, NULL };		\
 	__attribute__((constructor)) static void th_reg_##f##_##name(void) \
 	{ th_register(&th_test_##f##_##name); }				\
-	static void th_body_##f##_##name(struct th_fixture_##f *self)
+	static void th_body_##f##_##name(				\
+		struct th_fixture_##f *self __attribute__((unused)))
 
 #define TEST_SET_TIMEOUT(s) alarm(s)
 
