@@ -57,7 +57,7 @@ for t in tests/vm/*.t; do
 done
 
 stage "guest suite (one boot)"
-record vm/run -m 2048 -t 1500 -- tests/guest/run-all
+record vm/run -m 2048 -t 3000 -- tests/guest/run-all
 rc=${PIPESTATUS[0]}
 case $rc in
 124) tap "not ok - guest suite finished in time" ;;

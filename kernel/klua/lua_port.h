@@ -10,7 +10,11 @@
 
 /* errors: our own setjmp/longjmp (klua_setjmp.S) */
 #define LUAI_THROW(L, c) \
-	do { klua_longjmp(&(c)->b, 1); unreachable(); } while (0)
+	do { \
+		klua_unpoison_below(&(c)->b); \
+		klua_longjmp(&(c)->b, 1); \
+		unreachable(); \
+	} while (0)
 #define LUAI_TRY(L, c, a) \
 	do { if (klua_setjmp(&(c)->b) != 0) break; a } while (0)
 #define luai_jmpbuf struct klua_jmp_buf
