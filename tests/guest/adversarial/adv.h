@@ -62,25 +62,6 @@ static inline long long adv_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* A field of /proc/meminfo in KiB, or -1. */
-static inline long adv_meminfo(const char *field)
-{
-	FILE *f = fopen("/proc/meminfo", "re");
-	char line[256];
-	size_t n = strlen(field);
-	long v = -1;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, field, n) && line[n] == ':') {
-			sscanf(line + n + 1, "%ld", &v);
-			break;
-		}
-	fclose(f);
-	return v;
-}
-
 /* Active objects of the slab caches whose name starts with prefix (all
  * when prefix is ""), in bytes, from /proc/slabinfo; -1 if unreadable. */
 static inline long long adv_slab_bytes(const char *prefix)

@@ -232,7 +232,7 @@ int main(void)
 	}
 	gnutls_global_init();
 	adv_settle();
-	unrec0 = adv_meminfo("SUnreclaim");
+	unrec0 = meminfo_kb("SUnreclaim");
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct result plain[3], hooked[3];
 		int same = 1;
@@ -272,7 +272,7 @@ int main(void)
 	}
 	adv_ok(hook_nsocks() == 0, "bad records: no socket left attached");
 	adv_settle();
-	unrec1 = adv_meminfo("SUnreclaim");
+	unrec1 = meminfo_kb("SUnreclaim");
 	adv_ok(unrec1 - unrec0 < 4096,
 	       "bad records: unreclaimable slab back to baseline (+%ld KiB)", unrec1 - unrec0);
 	return adv_done();

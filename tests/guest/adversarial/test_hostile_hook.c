@@ -373,7 +373,7 @@ int main(void)
 	}
 	adv_settle();
 	slab0 = adv_slab_bytes("");
-	unrec0 = adv_meminfo("SUnreclaim");
+	unrec0 = meminfo_kb("SUnreclaim");
 	for (size_t i = 0; i < NCASES; i++) {
 		unsigned int fl = cases[i].flags;
 		const char *only = getenv("KTLS_ADV_ONLY");	/* a case name part */
@@ -391,7 +391,7 @@ int main(void)
 	adv_ok(socks == 0, "hostile hook: no socket left attached (%ld)", socks);
 	adv_settle();
 	slab1 = adv_slab_bytes("");
-	unrec1 = adv_meminfo("SUnreclaim");
+	unrec1 = meminfo_kb("SUnreclaim");
 	adv_diag("slab %lld -> %lld bytes, SUnreclaim %ld -> %ld KiB", slab0, slab1,
 		 unrec0, unrec1);
 	adv_ok(unrec1 - unrec0 < 4096,

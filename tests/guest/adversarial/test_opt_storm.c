@@ -451,7 +451,7 @@ int main(void)
 	mprotect(guard, pg, PROT_NONE);
 	mprotect(ro, pg, PROT_READ);
 	adv_settle();
-	unrec0 = adv_meminfo("SUnreclaim");
+	unrec0 = meminfo_kb("SUnreclaim");
 	hooks0 = hook_last_id();
 	run_role("root", 0);
 	rng = 0x243f6a8885a308d3ULL;
@@ -459,7 +459,7 @@ int main(void)
 	socks = hook_nsocks();
 	adv_ok(socks == 0, "option storm: no socket left attached (%ld)", socks);
 	adv_settle();
-	unrec1 = adv_meminfo("SUnreclaim");
+	unrec1 = meminfo_kb("SUnreclaim");
 	hooks1 = hook_last_id();
 	adv_diag("hook ids %u -> %u; SUnreclaim %ld -> %ld KiB", hooks0, hooks1, unrec0, unrec1);
 	{
