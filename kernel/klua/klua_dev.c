@@ -95,21 +95,11 @@ static int klua_job_call(lua_State *L)
 	lua_call(L, job->run.nargs, LUA_MULTRET);
 	n = lua_gettop(L);
 	if (n > 0 && (job->run.flags & KLUA_RUN_RETURNS) && ks->print) {
-		luaL_Buffer b;
 		size_t len;
 		const char *s;
 
 		luaL_checkstack(L, 3, "too many results");
-		luaL_buffinit(L, &b);
-		for (i = 1; i <= n; i++) {
-			if (i > 1)
-				luaL_addchar(&b, '\t');
-			luaL_tolstring(L, i, NULL);
-			luaL_addvalue(&b);
-		}
-		luaL_addchar(&b, '\n');
-		luaL_pushresult(&b);
-		s = lua_tolstring(L, -1, &len);
+		s = klua_push_line(L, n, &len);
 		ks->print(ks->print_ctx, s, len);
 	}
 	return 0;

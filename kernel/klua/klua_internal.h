@@ -45,6 +45,7 @@ int klua_match_depth(struct lua_State *L);
 
 /* lua_one.c: the float hooks need the state behind a lua_State */
 struct klua_state *klua_from_lua(struct lua_State *L);
+const char *klua_push_line(struct lua_State *L, int n, size_t *len);
 void klua_allow_hooks(struct lua_State *L);
 void klua_hashptr_init(void);
 

@@ -192,13 +192,13 @@ int klua_match_step(lua_State *L)
 
 /* ---- what scripts get ---- */
 
-static int klua_print(lua_State *L)
+/*
+ * Push the values at stack slots 1..n as one line, tab-separated and
+ * ending in a newline, as print() and the lua REPL show them.
+ */
+const char *klua_push_line(lua_State *L, int n, size_t *len)
 {
-	struct klua_state *ks = klua_from_lua(L);
-	int n = lua_gettop(L);
 	luaL_Buffer b;
-	const char *s;
-	size_t len;
 	int i;
 
 	luaL_buffinit(L, &b);
@@ -210,7 +210,15 @@ static int klua_print(lua_State *L)
 	}
 	luaL_addchar(&b, '\n');
 	luaL_pushresult(&b);
-	s = lua_tolstring(L, -1, &len);
+	return lua_tolstring(L, -1, len);
+}
+
+static int klua_print(lua_State *L)
+{
+	struct klua_state *ks = klua_from_lua(L);
+	size_t len;
+	const char *s = klua_push_line(L, lua_gettop(L), &len);
+
 	if (ks->print)
 		ks->print(ks->print_ctx, s, len);
 	else
