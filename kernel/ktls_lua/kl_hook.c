@@ -29,6 +29,7 @@
 
 #include "ktls_lua_compat.h"
 #include "kl.h"
+#include "kl_decode.h"
 
 struct kl_stats __percpu *kl_private_stats;
 
@@ -170,22 +171,6 @@ int kl_hook_private_load(struct kl_hook *hook, const char *buf, size_t len,
 	return err;
 }
 
-static int kl_valid_name(const char *s, size_t max, bool ident)
-{
-	size_t n = strnlen(s, max), i;
-
-	if (n == max)
-		return -E2BIG;
-	if (!ident)
-		return 0;
-	if (!n || !(isalpha(s[0]) || s[0] == '_'))
-		return -EINVAL;
-	for (i = 1; i < n; i++)
-		if (!(isalnum(s[i]) || s[i] == '_'))
-			return -EINVAL;
-	return 0;
-}
-
 long kl_ioc_hook_load(void __user *arg)
 {
 	struct ktls_lua_hook_load *a;
@@ -199,17 +184,8 @@ long kl_ioc_hook_load(void __user *arg)
 	a = memdup_user(arg, sizeof(*a));
 	if (IS_ERR(a))
 		return PTR_ERR(a);
-	ret = -EINVAL;
-	if (a->flags || a->reserved || !a->script_len)
-		goto out_a;
-	ret = kl_valid_name(a->entry, sizeof(a->entry), true);
+	ret = kl_check_hook_load(a, kl_max_script);
 	if (ret)
-		goto out_a;
-	ret = kl_valid_name(a->name, sizeof(a->name), false);
-	if (ret)
-		goto out_a;
-	ret = -E2BIG;
-	if (a->script_len > kl_max_script)
 		goto out_a;
 
 	ret = -ENOMEM;
@@ -231,8 +207,7 @@ long kl_ioc_hook_load(void __user *arg)
 	if (copy_from_user(hook->script, u64_to_user_ptr(a->script),
 			   a->script_len))
 		goto out_hook;
-	while (hook->script_len && !hook->script[hook->script_len - 1])
-		hook->script_len--;
+	hook->script_len = kl_script_len(hook->script, hook->script_len);
 
 	/* Compile now, so errors come back from this call. */
 	vm = kl_hook_bind(hook, &msg);

@@ -33,6 +33,7 @@
 
 #include "ktls_lua_compat.h"
 #include "kl.h"
+#include "kl_decode.h"
 
 #define KL_CTL_BUF	64	/* tls.ko puts one record-type cmsg (24 B) */
 
@@ -318,6 +319,7 @@ static int kl_recv_ctl(struct proto *orig, struct sock *sk, struct msghdr *msg,
 	void *uctl = msg->msg_control;
 	size_t uctllen = msg->msg_controllen;
 	bool is_user = msg->msg_control_is_user;
+	const struct cmsghdr *c;
 	size_t klen, used, off;
 	int ret;
 
@@ -335,19 +337,13 @@ static int kl_recv_ctl(struct proto *orig, struct sock *sk, struct msghdr *msg,
 	msg->msg_control_is_user = is_user;
 	msg->msg_controllen = uctllen;
 
-	for (off = 0; off + sizeof(struct cmsghdr) <= used;) {
-		struct cmsghdr *c = (struct cmsghdr *)(kctl + off);
-		size_t dlen;
-
-		if (c->cmsg_len < sizeof(*c) || c->cmsg_len > used - off)
-			break;
-		dlen = c->cmsg_len - sizeof(*c);
-		if (c->cmsg_level == SOL_TLS &&
-		    c->cmsg_type == TLS_GET_RECORD_TYPE && dlen >= 1)
-			*rectype = *(u8 *)CMSG_DATA(c);
-		put_cmsg(msg, c->cmsg_level, c->cmsg_type, dlen, CMSG_DATA(c));
-		off += CMSG_ALIGN(c->cmsg_len);
-	}
+	off = 0;
+	for (c = kl_cmsg_next(kctl, used, &off); c;
+	     c = kl_cmsg_next(kctl, used, &off))
+		put_cmsg(msg, c->cmsg_level, c->cmsg_type,
+			 c->cmsg_len - sizeof(*c), CMSG_DATA(c));
+	/* none reported: only data was returned, *rectype stays 23 */
+	kl_cmsg_record_type(kctl, used, rectype);
 	return ret;
 }
 
@@ -475,33 +471,19 @@ static bool kl_our_opt(int level, int optname)
 	return level == SOL_TLS && optname >= 0x4c00 && optname <= 0x4cff;
 }
 
-static int kl_valid_entry(const char *s)
-{
-	size_t i;
-
-	if (!s[0] || !(isalpha(s[0]) || s[0] == '_'))
-		return -EINVAL;
-	for (i = 1; s[i]; i++)
-		if (!(isalnum(s[i]) || s[i] == '_'))
-			return -EINVAL;
-	return 0;
-}
-
 static int kl_set_script(struct kl_sock *st, sockptr_t optval,
 			 unsigned int optlen)
 {
 	struct kl_hook *hook = st->hook;
 	char *msg = NULL;
 	char *buf;
-	size_t len = optlen;
 	int err;
 
 	if (hook->shared)
 		return -EBUSY;
-	if (!optlen)
-		return -EINVAL;
-	if (optlen > kl_max_script)
-		return -E2BIG;
+	err = kl_check_setopt_len(TLS_LUA_LOADSCRIPT, optlen, kl_max_script);
+	if (err)
+		return err;
 	buf = kvmalloc(optlen, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
@@ -509,9 +491,7 @@ static int kl_set_script(struct kl_sock *st, sockptr_t optval,
 		kvfree(buf);
 		return -EFAULT;
 	}
-	while (len && !buf[len - 1])	/* the seed passes strlen + 1 */
-		len--;
-	err = kl_hook_private_load(hook, buf, len, &msg);
+	err = kl_hook_private_load(hook, buf, kl_script_len(buf, optlen), &msg);
 	kvfree(buf);
 	if (err) {
 		kl_set_error(st, -err, msg);
@@ -533,16 +513,13 @@ static int kl_set_entry(struct kl_sock *st, sockptr_t optval,
 
 	if (hook->shared)
 		return -EBUSY;
-	if (!optlen)
-		return -EINVAL;
-	if (optlen > TLS_LUA_ENTRY_MAX)
-		return -E2BIG;
+	err = kl_check_setopt_len(TLS_LUA_RECVENTRY, optlen, kl_max_script);
+	if (err)
+		return err;
 	memset(name, 0, sizeof(name));
 	if (copy_from_sockptr(name, optval, optlen))
 		return -EFAULT;
-	if (strnlen(name, sizeof(name)) == sizeof(name))
-		return -E2BIG;
-	err = kl_valid_entry(name);
+	err = kl_check_entry(name, optlen);
 	if (err)
 		return err;
 	mutex_lock(&hook->pool_lock);
@@ -557,10 +534,11 @@ static int kl_set_hook(struct kl_sock *st, sockptr_t optval,
 	struct kl_hook *hook, *old = st->hook;
 	struct kl_vm *vm;
 	char *msg = NULL;
-	int fd;
+	int fd, err;
 
-	if (optlen < sizeof(int))
-		return -EINVAL;
+	err = kl_check_setopt_len(TLS_LUA_HOOK, optlen, kl_max_script);
+	if (err)
+		return err;
 	if (copy_from_sockptr(&fd, optval, sizeof(fd)))
 		return -EFAULT;
 	if (old->shared)
@@ -596,7 +574,7 @@ static int kl_set_hook(struct kl_sock *st, sockptr_t optval,
 static int kl_set_opt_locked(struct kl_sock *st, int optname,
 			     sockptr_t optval, unsigned int optlen)
 {
-	int val;
+	int val, err;
 
 	switch (optname) {
 	case TLS_LUA_LOADSCRIPT:
@@ -606,8 +584,9 @@ static int kl_set_opt_locked(struct kl_sock *st, int optname,
 	case TLS_LUA_HOOK:
 		return kl_set_hook(st, optval, optlen);
 	case TLS_LUA_ERROR_CODE:
-		if (optlen < sizeof(int))
-			return -EINVAL;
+		err = kl_check_setopt_len(optname, optlen, kl_max_script);
+		if (err)
+			return err;
 		if (copy_from_sockptr(&val, optval, sizeof(val)))
 			return -EFAULT;
 		if (!val)
@@ -654,14 +633,16 @@ static int kl_setsockopt(struct sock *sk, int level, int optname,
 	return err;
 }
 
-static int kl_get_int(int val, char __user *optval, int __user *optlen)
+static int kl_get_int(int optname, int val, char __user *optval,
+		      int __user *optlen)
 {
-	int len;
+	int len, err;
 
 	if (get_user(len, optlen))
 		return -EFAULT;
-	if (len < (int)sizeof(int))
-		return -EINVAL;
+	err = kl_check_getopt_len(optname, len, 0);
+	if (err)
+		return err;
 	len = sizeof(int);
 	if (put_user(len, optlen) || copy_to_user(optval, &val, len))
 		return -EFAULT;
@@ -669,19 +650,22 @@ static int kl_get_int(int val, char __user *optval, int __user *optlen)
 }
 
 /* A NUL-terminated string; ERANGE if it does not fit. */
-static int kl_get_str(struct kl_sock *st, bool file, char __user *optval,
+static int kl_get_str(struct kl_sock *st, int optname, char __user *optval,
 		      int __user *optlen)
 {
+	bool file = optname == TLS_LUA_FILE;
 	size_t cap = file ? TLS_LUA_FILE_MAX : TLS_LUA_ERRMSG_MAX;
 	const char *src;
 	size_t n = 0;
 	char *tmp;
-	int len, err = 0;
+	int len, err;
 
 	if (get_user(len, optlen))
 		return -EFAULT;
-	if (len <= 0)
-		return -EINVAL;
+	/* the buffer's own rule now, before allocating; its size once n is known */
+	err = kl_check_getopt_len(optname, len, 0);
+	if (err)
+		return err;
 	tmp = kzalloc(cap, GFP_KERNEL);
 	if (!tmp)
 		return -ENOMEM;
@@ -693,10 +677,9 @@ static int kl_get_str(struct kl_sock *st, bool file, char __user *optval,
 		memcpy(tmp, src, n);
 	}
 	spin_unlock_bh(&st->vlock);
-	if ((size_t)len < n + 1) {
-		err = -ERANGE;
+	err = kl_check_getopt_len(optname, len, n);
+	if (err)
 		goto out;
-	}
 	len = n + 1;
 	if (put_user(len, optlen) || copy_to_user(optval, tmp, len))
 		err = -EFAULT;
@@ -711,7 +694,7 @@ static int kl_getsockopt(struct sock *sk, int level, int optname,
 	struct kl_sock *st = kl_find(sk);
 	struct proto *orig;
 	char name[TLS_LUA_ENTRY_MAX];
-	int len;
+	int len, err;
 
 	if (unlikely(!st)) {
 		orig = kl_orig_of(sk);
@@ -723,15 +706,16 @@ static int kl_getsockopt(struct sock *sk, int level, int optname,
 	}
 	switch (optname) {
 	case TLS_LUA_CODE:
-		return kl_get_int(READ_ONCE(st->last.code), optval, optlen);
+		return kl_get_int(optname, READ_ONCE(st->last.code), optval,
+				  optlen);
 	case TLS_LUA_ERRNO:
-		return kl_get_int(READ_ONCE(st->err), optval, optlen);
+		return kl_get_int(optname, READ_ONCE(st->err), optval, optlen);
 	case TLS_LUA_ERROR_CODE:
-		return kl_get_int(READ_ONCE(st->error_code), optval, optlen);
+		return kl_get_int(optname, READ_ONCE(st->error_code), optval,
+				  optlen);
 	case TLS_LUA_FILE:
-		return kl_get_str(st, true, optval, optlen);
 	case TLS_LUA_ERRMSG:
-		return kl_get_str(st, false, optval, optlen);
+		return kl_get_str(st, optname, optval, optlen);
 	case TLS_LUA_RECVENTRY:
 		if (get_user(len, optlen))
 			return -EFAULT;
@@ -740,8 +724,9 @@ static int kl_getsockopt(struct sock *sk, int level, int optname,
 		strscpy(name, st->hook->entry, sizeof(name));
 		mutex_unlock(&st->hook->pool_lock);
 		mutex_unlock(&st->olock);
-		if (len < 0 || (size_t)len < strlen(name) + 1)
-			return len < 0 ? -EINVAL : -ERANGE;
+		err = kl_check_getopt_len(optname, len, strlen(name));
+		if (err)
+			return err;
 		len = strlen(name) + 1;
 		if (put_user(len, optlen) || copy_to_user(optval, name, len))
 			return -EFAULT;
@@ -878,17 +863,23 @@ long kl_ioc_attach(void __user *arg)
 	struct kl_vm *vm = NULL;
 	struct socket *sock;
 	char *msg = NULL;
-	int err;
+	int err, bad_hookfd;
 
 	if (copy_from_user(&a, arg, sizeof(a)))
 		return -EFAULT;
-	if (a.flags || a.reserved)
-		return -EINVAL;
+	/* reserved fields fail before privilege, a bad hookfd after the socket */
+	err = kl_check_attach(&a);
+	if (err == -EINVAL)
+		return err;
+	bad_hookfd = err;
 	if (!kl_unprivileged && !capable(CAP_NET_ADMIN))
 		return -EPERM;
 	sock = sockfd_lookup(a.sockfd, &err);
 	if (!sock)
 		return err;
+	err = bad_hookfd;
+	if (err)
+		goto out;
 	if (a.hookfd >= 0) {
 		hook = kl_hook_from_fd(a.hookfd);
 		if (IS_ERR(hook)) {
@@ -902,15 +893,12 @@ long kl_ioc_attach(void __user *arg)
 			err = PTR_ERR(vm);
 			goto out;
 		}
-	} else if (a.hookfd == -1) {
+	} else {
 		hook = kl_hook_new(false, 1);
 		if (!hook) {
 			err = -ENOMEM;
 			goto out;
 		}
-	} else {
-		err = -EBADF;
-		goto out;
 	}
 	err = kl_attach(sock, hook, vm);
 	if (err)

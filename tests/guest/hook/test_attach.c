@@ -229,6 +229,28 @@ TEST_F(pair, nonzero_reserved_is_einval)
 	close(dev);
 }
 
+/* hookfd below -1 is EBADF, but only once the socket fd passed its checks. */
+TEST_F(pair, hookfd_below_minus_one_is_ebadf_after_the_socket)
+{
+	struct ktls_lua_attach a = { .sockfd = self->p.srv, .hookfd = -2 };
+	int dev = open(KTLS_LUA_DEVICE, O_RDWR), p[2];
+
+	ASSERT_GE(dev, 0);
+	ASSERT_EQ(0, pipe(p));
+	errno = 0;
+	ASSERT_EQ(-1, ioctl(dev, KTLS_LUA_IOC_ATTACH, &a));
+	ASSERT_EQ(EBADF, errno);
+	a.sockfd = p[0];
+	errno = 0;
+	ASSERT_EQ(-1, ioctl(dev, KTLS_LUA_IOC_ATTACH, &a));
+	ASSERT_EQ(ENOTSOCK, errno);
+	/* the socket is still free to attach */
+	ASSERT_EQ(0, ktls_lua_attach(self->p.srv));
+	close(p[0]);
+	close(p[1]);
+	close(dev);
+}
+
 TEST_F(pair, unknown_ioctl_is_enotty)
 {
 	int dev = open(KTLS_LUA_DEVICE, O_RDWR);
