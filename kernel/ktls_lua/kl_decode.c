@@ -10,22 +10,33 @@
  * call these at the very point the check always had, so every errno, and
  * which of two errnos wins, is what it was.
  */
-#include <linux/ctype.h>
 #include <linux/socket.h>
 #include <linux/string.h>
 #include <linux/tls.h>
 
 #include "kl_decode.h"
 
-/* The first n bytes of s spell a Lua name: a letter or '_', then those or digits. */
+/*
+ * Lua's name characters: ASCII letters, '_' and, but first, digits.  Not
+ * the kernel's isalpha()/isalnum(): their table is Latin-1 and took
+ * 0xc0-0xff for letters, which no Lua name has (klua's ctype is ASCII).
+ */
+static bool kl_name_char(char c, bool first)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_')
+		return true;
+	return !first && c >= '0' && c <= '9';
+}
+
+/* The first n bytes of s spell a Lua name. */
 static bool kl_is_ident(const char *s, size_t n)
 {
 	size_t i;
 
-	if (!n || !(isalpha(s[0]) || s[0] == '_'))
+	if (!n)
 		return false;
-	for (i = 1; i < n; i++)
-		if (!(isalnum(s[i]) || s[i] == '_'))
+	for (i = 0; i < n; i++)
+		if (!kl_name_char(s[i], i == 0))
 			return false;
 	return true;
 }

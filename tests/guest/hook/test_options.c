@@ -79,6 +79,25 @@ TEST_F(att, entry_name_not_identifier_is_einval)
 	ASSERT_EQ(EINVAL, errno);
 }
 
+/* Lua names are ASCII; the kernel's isalpha() also takes Latin-1 (F4). */
+TEST_F(att, entry_name_latin1_is_einval)
+{
+	ASSERT_EQ(-1, setopt(self->p.srv, TLS_LUA_RECVENTRY, "caf\xe9", 5));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, setopt(self->p.srv, TLS_LUA_RECVENTRY, "\xea", 1));
+	ASSERT_EQ(EINVAL, errno);
+}
+
+TEST(hook_load_entry_latin1_is_einval)
+{
+	const char *s = "_G['caf\\xe9'] = function() return 200 end";
+	struct ktls_lua_hook_opts o = { .entry = "caf\xe9" };
+
+	errno = 0;
+	ASSERT_EQ(-1, ktls_lua_hook_load(s, strlen(s), &o));
+	ASSERT_EQ(EINVAL, errno);
+}
+
 TEST_F(att, entry_name_readable_back)
 {
 	char name[TLS_LUA_ENTRY_MAX];
