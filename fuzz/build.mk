@@ -20,7 +20,8 @@ FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -g -O1 -Wall -Wextra \
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 3
 
-FUZZ_TARGETS := http_request http_range http_path http_response verdict_cmsg
+FUZZ_TARGETS := http_request http_range http_path http_response verdict_cmsg \
+	kl_decode
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_SMOKES := $(patsubst %,$(BUILD)/fuzz/smoke_%,$(FUZZ_TARGETS))
 FUZZ_HDRS := $(wildcard $(TOP)/fuzz/*.h) $(TOP)/server/http.h \
@@ -50,6 +51,17 @@ $(BUILD)/fuzz/fuzz_%: $(TOP)/fuzz/fuzz_%.c $(FUZZ_HDRS) $(FUZZ_WORKER_DEPS)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(GNUTLS_CFLAGS) $(LUA_CFLAGS) \
 		-DFUZZ_HTTP_LUA='"$(TOP)/scripts/http.lua"' -o $@ $< \
 		$(FUZZ_WORKER_SRCS) $(GNUTLS_LIBS) $(LUA_LIBS)
+
+# kl_decode compiles ktls_lua.ko's kernel/ktls_lua/kl_decode.c unchanged:
+# fuzz/kshim/, first on the include path, stands in for the kernel headers
+# it includes.
+FUZZ_KL_DECODE_DEPS := $(TOP)/kernel/ktls_lua/kl_decode.c \
+	$(TOP)/kernel/ktls_lua/kl_decode.h $(wildcard $(TOP)/fuzz/kshim/linux/*.h)
+
+$(BUILD)/fuzz/fuzz_kl_decode: $(TOP)/fuzz/fuzz_kl_decode.c $(FUZZ_HDRS) \
+	$(FUZZ_KL_DECODE_DEPS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -I$(TOP)/fuzz/kshim $(FUZZ_CFLAGS) -o $@ $<
 
 # make check runs these: corpus replay + a short fuzz, TAP on stdout.
 $(BUILD)/fuzz/smoke_%: $(BUILD)/fuzz/fuzz_% $(TOP)/fuzz/run
