@@ -13,9 +13,9 @@
  *    slot's state) and its last verdict and error.
  *
  * Locks, outer to inner: kl_sock.olock (our socket options; st->hook is
- * replaced only under olock and rlock), kl_sock.rlock (one reader at a
- * time, held across the wrapped recvmsg so the hook sees bytes in stream
- * order), kl_hook.pool_lock, then
+ * replaced only under olock and the reader bit), the KL_READER bit of
+ * kl_sock.rflags (one reader at a time, held across the wrapped recvmsg so
+ * the hook sees bytes in stream order), kl_hook.pool_lock, then
  * kl_vm.lock (one Lua call at a time per state), then kl_sock.vlock
  * (spinlock over the verdict/error fields, read by getsockopt).
  */
@@ -28,6 +28,7 @@
 #include <linux/rhashtable-types.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 #include <linux/ktls_lua.h>
 
 struct sock;
@@ -67,6 +68,8 @@ struct kl_verdict {
 	char *file;			/* kmalloc'd, NUL-terminated, or NULL */
 };
 
+#define KL_READER	0		/* bit of kl_sock.rflags */
+
 struct kl_sock {
 	struct rhash_head hnode;
 	struct sock *sk;		/* key */
@@ -77,7 +80,8 @@ struct kl_sock {
 	struct kl_vm *vm;		/* pool slot this socket is bound to */
 	int conn_ref;			/* conn table in vm's registry, or -1 */
 	s32 error_code;			/* verdict code for a failed script */
-	struct mutex rlock;
+	unsigned long rflags;		/* KL_READER: a reader is in (rwait) */
+	wait_queue_head_t rwait;
 	struct mutex olock;		/* our setsockopts; st->hook changes */
 	spinlock_t vlock;
 	struct kl_verdict last;		/* TLS_LUA_CODE / TLS_LUA_FILE */

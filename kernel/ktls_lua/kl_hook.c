@@ -266,9 +266,11 @@ static void kl_show_line(struct seq_file *m, u32 id, const char *name,
 	struct kl_stats s;
 
 	kl_stats_sum(pcpu, &s);
-	seq_printf(m, "%u %s %u %d %llu %llu %llu %llu %llu %zu\n", id, name,
-		   states, socks, s.calls, s.verdicts, s.errors, s.bytes,
-		   s.lua_ns, mem);
+	seq_printf(m, "%u ", id);
+	/* a name is any bytes: keep one hook on one line of space-separated fields */
+	seq_escape(m, name, " \t\n\\");
+	seq_printf(m, " %u %d %llu %llu %llu %llu %llu %zu\n", states, socks,
+		   s.calls, s.verdicts, s.errors, s.bytes, s.lua_ns, mem);
 }
 
 /*

@@ -437,6 +437,35 @@ static bool kl_hook_active(struct kl_sock *st)
 	return vm && READ_ONCE(st->hook->entry[0]);
 }
 
+/*
+ * One reader at a time on a hooked socket, held across the wrapped recvmsg
+ * so the hook sees the bytes in stream order.  A bit and a wait queue, not
+ * a mutex: a second reader waits no longer than its timeout (SO_RCVTIMEO,
+ * 0 when non-blocking), then gets EAGAIN, as in tls.ko itself.
+ */
+static int kl_reader_lock(struct kl_sock *st, long timeo)
+{
+	long left;
+
+	if (!test_and_set_bit_lock(KL_READER, &st->rflags))
+		return 0;
+	if (!timeo)
+		return -EAGAIN;
+	left = wait_event_interruptible_timeout(st->rwait,
+			!test_and_set_bit_lock(KL_READER, &st->rflags), timeo);
+	if (left > 0)
+		return 0;
+	return left ? sock_intr_errno(timeo) : -EAGAIN;
+}
+
+static void kl_reader_unlock(struct kl_sock *st)
+{
+	clear_bit_unlock(KL_READER, &st->rflags);
+	/* the cleared bit before the waiters look at it */
+	smp_mb__after_atomic();
+	wake_up_interruptible(&st->rwait);
+}
+
 static int kl_recvmsg(KL_PROTO_RECVMSG_ARGS)
 {
 	struct kl_sock *st = kl_find(sk);
@@ -453,14 +482,11 @@ static int kl_recvmsg(KL_PROTO_RECVMSG_ARGS)
 		return orig->recvmsg(sk, msg, len, flags, addr_len);
 
 	len = min_t(size_t, len, INT_MAX);	/* the count is returned as int */
-	if (flags & MSG_DONTWAIT) {
-		if (!mutex_trylock(&st->rlock))
-			return -EAGAIN;
-	} else if (mutex_lock_interruptible(&st->rlock)) {
-		return -ERESTARTSYS;
-	}
+	ret = kl_reader_lock(st, sock_rcvtimeo(sk, flags & MSG_DONTWAIT));
+	if (ret)
+		return ret;
 	ret = kl_recv_hooked(st, orig, sk, msg, len, flags, addr_len);
-	mutex_unlock(&st->rlock);
+	kl_reader_unlock(st);
 	return ret;
 }
 
@@ -552,12 +578,13 @@ static int kl_set_hook(struct kl_sock *st, sockptr_t optval,
 		kl_hook_put(hook);
 		return PTR_ERR(vm);
 	}
-	if (mutex_lock_interruptible(&st->rlock)) {
+	err = kl_reader_lock(st, MAX_SCHEDULE_TIMEOUT);
+	if (err) {
 		kl_hook_put(hook);
-		return -ERESTARTSYS;
+		return err;
 	}
 	if (READ_ONCE(st->vm) || old->entry[0]) {
-		mutex_unlock(&st->rlock);
+		kl_reader_unlock(st);
 		kl_hook_put(hook);
 		return -EBUSY;
 	}
@@ -565,7 +592,7 @@ static int kl_set_hook(struct kl_sock *st, sockptr_t optval,
 	st->hook = hook;
 	/* the hook before the vm: pairs with kl_hook_active() */
 	smp_store_release(&st->vm, vm);
-	mutex_unlock(&st->rlock);
+	kl_reader_unlock(st);
 	atomic_dec(&old->nsocks);
 	kl_hook_put(old);
 	return 0;
@@ -810,7 +837,7 @@ static int kl_attach(struct socket *sock, struct kl_hook *hook,
 	st->vm = vm;
 	st->conn_ref = -1;
 	st->error_code = 500;
-	mutex_init(&st->rlock);
+	init_waitqueue_head(&st->rwait);
 	mutex_init(&st->olock);
 	spin_lock_init(&st->vlock);
 

@@ -4,6 +4,8 @@
 #include <poll.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -242,6 +244,33 @@ TEST_F(hooked, nonblocking_eagain_then_data)
 		usleep(10000);
 	}
 	ASSERT_EQ(3, code_of(self->p.srv));
+}
+
+/* A second reader waits no longer than SO_RCVTIMEO, as on plain kTLS. */
+TEST_F(hooked, second_reader_honours_rcvtimeo)
+{
+	struct timeval tv = { .tv_usec = 300000 }, t0, t1;
+	char buf[64];
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0)	/* the first reader: blocks until data comes */
+		_exit(recv(self->p.srv, buf, sizeof(buf), 0) == 2 ? 0 : 1);
+	usleep(500000);
+	ASSERT_EQ(0, setsockopt(self->p.srv, SOL_SOCKET, SO_RCVTIMEO,
+				&tv, sizeof(tv)));
+	gettimeofday(&t0, NULL);
+	errno = 0;
+	ASSERT_EQ(-1, recv(self->p.srv, buf, sizeof(buf), 0));
+	ASSERT_EQ(EAGAIN, errno);
+	gettimeofday(&t1, NULL);
+	/* not forever: well within 10 s even in a slow guest */
+	EXPECT_GT(10, t1.tv_sec - t0.tv_sec);
+	ASSERT_EQ(0, send_all(self->p.cli, "ok", 2));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, status);
 }
 
 TEST_F(hooked, poll_readiness)

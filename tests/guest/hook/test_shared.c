@@ -526,4 +526,32 @@ TEST(racing_option_changes)
 	close(h);
 }
 
+/* /proc/ktls_lua keeps one hook per line whatever its name holds. */
+TEST(odd_hook_name_stays_on_one_proc_line)
+{
+	struct ktls_lua_hook_opts o = { .entry = "recv",
+					.name = "a b\n9 x 1 1" };
+	char line[512], want[64];
+	unsigned int id;
+	int h, lines = 0, found = 0;
+	FILE *f;
+
+	h = ktls_lua_hook_load(script, strlen(script), &o);
+	ASSERT_GE(h, 0);
+	id = hook_last_id();
+	ASSERT_NE(0, id);
+	snprintf(want, sizeof(want), "%u a\\040b\\0129\\040x\\0401\\0401 ", id);
+	f = fopen("/proc/ktls_lua", "re");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f)) {
+		lines += strncmp(line, "id ", 3) != 0;
+		found += !strncmp(line, want, strlen(want));
+	}
+	fclose(f);
+	close(h);
+	EXPECT_EQ(1, found);
+	/* line 0 (private states) plus the hooks still loaded: at least 2 */
+	EXPECT_GE(lines, 2);
+}
+
 TEST_MAIN()
