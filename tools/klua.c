@@ -4,9 +4,11 @@
  *
  *   klua [OPTIONS] run FILE.lua [ARGS...]
  *   klua [OPTIONS] eval 'CODE' [ARGS...]
+ *   klua hooks
  *
  * Prints what the chunk printed, then its return values (tab-separated).
  * A Lua error goes to stderr as "klua: MESSAGE" with exit status 1.
+ * "hooks" shows the counters of ktls_lua.ko's hooks (/proc/ktls_lua).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,7 +29,9 @@ static void print_usage(FILE *f)
 	fprintf(f,
 		"usage: klua [OPTIONS] run FILE.lua [ARGS...]\n"
 		"       klua [OPTIONS] eval 'CODE' [ARGS...]\n"
-		"Run a Lua chunk in a fresh kernel Lua state (/dev/klua).\n"
+		"       klua hooks\n"
+		"Run a Lua chunk in a fresh kernel Lua state (/dev/klua), or show\n"
+		"the counters of the ktls_lua hooks (/proc/ktls_lua).\n"
 		"  -m, --mem BYTES         memory cap (k/M/G suffixes; default: module's)\n"
 		"  -i, --instructions N    instruction budget (default: module's)\n"
 		"  -o, --output BYTES      largest output kept (default 16M)\n"
@@ -118,6 +122,50 @@ static char *skip_prefix(char *buf, size_t *len)
 	return buf;
 }
 
+#define KTLS_LUA_PROC "/proc/ktls_lua"
+
+/*
+ * The counters of every hook, one line each, as a table for people:
+ * /proc/ktls_lua has "id name states sockets calls verdicts errors bytes
+ * lua_ns mem_bytes" (line 0: all sockets with a private script).
+ */
+static int show_hooks(void)
+{
+	FILE *f = fopen(KTLS_LUA_PROC, "re");
+	char line[512], name[128];
+	unsigned long long calls, verdicts, errs, bytes, ns, mem;
+	unsigned int id, states;
+	int socks, n = 0;
+
+	if (!f) {
+		fprintf(stderr, "%s: %s: %s%s\n", progname, KTLS_LUA_PROC,
+			strerror(errno),
+			errno == ENOENT ? " (is ktls_lua.ko loaded?)" : "");
+		return 1;
+	}
+	printf("%-4s %-16s %6s %7s %10s %10s %7s %12s %10s %8s %9s\n",
+	       "ID", "NAME", "STATES", "SOCKETS", "CALLS", "VERDICTS",
+	       "ERRORS", "BYTES", "LUA_MS", "US/CALL", "MEM_KIB");
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%u %127s %u %d %llu %llu %llu %llu %llu %llu",
+			   &id, name, &states, &socks, &calls, &verdicts, &errs,
+			   &bytes, &ns, &mem) != 10)
+			continue;	/* the header */
+		printf("%-4u %-16s %6u %7d %10llu %10llu %7llu %12llu %10.1f %8.1f %9.1f\n",
+		       id, id ? name : "(private)", states, socks, calls,
+		       verdicts, errs, bytes, ns / 1e6,
+		       calls ? ns / 1e3 / calls : 0.0, mem / 1024.0);
+		n++;
+	}
+	fclose(f);
+	if (!n) {
+		fprintf(stderr, "%s: %s: no counters in it\n", progname,
+			KTLS_LUA_PROC);
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -166,6 +214,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (argc - optind == 1 && !strcmp(argv[optind], "hooks"))
+		return show_hooks();
 	if (argc - optind < 2) {
 		print_usage(stderr);
 		return 2;

@@ -84,4 +84,16 @@ run $KLUA -s eval 'return 1'
 case $err in *"mem fresh"*) pass "stats: $err";; *) fail "stats" "$err";; esac
 run $KLUA eval 'return dofile, loadfile, io, os, require, package, debug'
 is "$out" "nil	nil	nil	nil	nil	nil	nil" "no file loading, no io/os/debug/package"
+# the hook counters of ktls_lua.ko, as a table
+if [ -r /proc/ktls_lua ]; then
+	run $KLUA hooks
+	rows=$(($(wc -l </proc/ktls_lua) - 1))
+	case "$rc|$(head -1 <<<"$out")" in
+	"0|ID "*CALLS*VERDICTS*ERRORS*LUA_MS*US/CALL*MEM_KIB) pass "hooks: a header with the counters" ;;
+	*) fail "hooks: a header with the counters" "$rc $out $err" ;; esac
+	is "$(($(wc -l <<<"$out") - 1))" "$rows" "hooks: one row per line of /proc/ktls_lua"
+	is "$(awk 'NR == 2 { print $1, $2 }' <<<"$out")" "0 (private)" "hooks: row 0 is the private scripts"
+else
+	pass "hooks # SKIP ktls_lua.ko is not loaded"
+fi
 done_testing
