@@ -43,15 +43,19 @@ cases=(
 "binary chunk via load|binary|text|local f, e = load('\27LuaT') error(e or 'loaded', 0)"
 )
 
+# how long a contained script may take: 30 s, or TEST_TIMEOUT on a slow
+# (debug) kernel
+limit=${TEST_TIMEOUT:-30}
+
 run_case() {	# name expect code -> "ok"/"not ok" line on stdout
 	local name=$1 expect=$2 code=$3 out rc err ef="$tmp/err.$BASHPID"
-	out=$(timeout 30 "$KLUA" -m 2M -i 300000 eval "$code" 2>"$ef")
+	out=$(timeout "$limit" "$KLUA" -m 2M -i 300000 eval "$code" 2>"$ef")
 	rc=$?
 	err=$(head -c 300 "$ef")
 	if [ $rc = 1 ] && grep -Eqi -- "$expect" <<<"$err"; then
 		echo "ok|klua eval: $name: ${err:0:100}"
 	elif [ $rc = 124 ]; then
-		echo "not ok|klua eval: $name: not contained within 30 s"
+		echo "not ok|klua eval: $name: not contained within $limit s"
 	else
 		echo "not ok|klua eval: $name: exit $rc, /$expect/ expected: ${err:0:200}"
 	fi
