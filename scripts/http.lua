@@ -18,22 +18,32 @@ local MAX_HEAD = 8192           -- request line + headers, as the server's --max
 
 local find, sub, match = string.find, string.sub, string.match
 
--- The verdict for one request head (without its final CRLFCRLF).
-local function route(head)
-  local method, target = match(match(head, "^[^\r\n]*"), "^(%u+) (%S+) HTTP/1%.[01]$")
+-- The verdict for the request head starting at pos in buf (its request
+-- line ends at the first CRLF, which the head's final CRLFCRLF ensures).
+-- Cheap on purpose: it runs for every request, in the kernel too; only the
+-- request line is looked at, and only its path is copied out.
+local function route(buf, pos)
+  local method, path = match(buf, "^(%u+) (/[^%s?#]*)%S* HTTP/1%.[01][\r\n]", pos)
+  if method then
+    -- origin-form, the common case (the query or fragment left out)
+    if method ~= "GET" and method ~= "HEAD" then
+      return 405
+    end
+    return 200, path
+  end
+  local target
+  method, target = match(buf, "^(%u+) (%S+) HTTP/1%.[01][\r\n]", pos)
   if not method then
     return 400
   end
   if method ~= "GET" and method ~= "HEAD" then
     return 405
   end
-  -- absolute-form: keep the path
-  local path = match(target, "^https?://[^/]*(/.*)$") or target
-  if sub(path, 1, 1) ~= "/" then
+  -- absolute-form: keep the path, without its query or fragment
+  path = match(target, "^https?://[^/]*(/[^?#]*)")
+  if not path then
     return 400
   end
-  -- the query and fragment do not name a file
-  path = match(path, "^[^?#]*")
   return 200, path
 end
 
@@ -48,21 +58,26 @@ function recv(data, conn)
   end
   -- One verdict per request head this read completed (pipelining), in
   -- order: code1, file1, code2, file2, ...  The server routes heads beyond
-  -- MAX_VERDICTS itself by calling this script on each head alone.
-  local v, n, pos = {}, 0, 1
+  -- MAX_VERDICTS itself by calling this script on each head alone.  The
+  -- usual read holds one head: its verdict is returned without a table.
+  local code1, file1, v
+  local n, pos = 0, 1
   while true do
     local e = find(buf, "\r\n\r\n", pos, true)
     if not e then break end
-    if n < MAX_VERDICTS then
-      local code, file = route(sub(buf, pos, e - 1))
+    if n == 0 then
+      code1, file1 = route(buf, pos)
+    elseif n < MAX_VERDICTS then
+      if not v then v = {code1, file1 or ""} end
+      local code, file = route(buf, pos)
       v[2 * n + 1] = code
       v[2 * n + 2] = file or ""
-      n = n + 1
     end
+    n = n + 1
     pos = e + 4
   end
   if pos > #buf then
-    conn.buf = nil
+    if conn.buf then conn.buf = nil end
   else
     buf = sub(buf, pos)
     if #buf > MAX_HEAD then
@@ -73,5 +88,6 @@ function recv(data, conn)
     end
   end
   if n == 0 then return 0 end
-  return table.unpack(v, 1, 2 * n)
+  if not v then return code1, file1 or "" end
+  return table.unpack(v, 1, 2 * (n < MAX_VERDICTS and n or MAX_VERDICTS))
 end
