@@ -27,6 +27,10 @@ TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))
 os.chdir(TOP)
 HTTPD = os.path.join(TOP, "build/server/ktls-httpd")
 PORT = 9461
+# The debug kernel (make check-debug: KASAN, lockdep, kmemleak) is several
+# times slower, and KASAN's quarantine holds freed objects back from the slab.
+DEBUG_KERNEL = os.path.exists("/sys/kernel/debug/kmemleak")
+SLOW = 6 if DEBUG_KERNEL else 1
 n = 0
 failed = 0
 
@@ -304,14 +308,19 @@ class Client:
 
 def get(path="/"):
     try:
-        c = Client(timeout=5)
+        c = Client(timeout=5 * SLOW)
         if not c.handshake():
             return None
-        st = c.get(path, timeout=5)
+        st = c.get(path, timeout=5 * SLOW)
         c.close()
         return st
     except OSError:
         return None
+
+
+def module_loaded(name):
+    with open("/proc/modules") as f:
+        return any(line.split()[0] == name for line in f)
 
 
 def wait_for(pred, timeout):
@@ -596,6 +605,9 @@ hooked = hooked_sockets()
 ok(len(held) == 20 and hooked >= 20,
    "hostile server: 20 keep-alive connections hooked (%d sockets attached)" % hooked)
 for mod in ("ktls_lua", "klua", "tls"):
+    if not module_loaded(mod):	# built into this kernel: nothing to remove
+        ok(True, "hostile server: rmmod %s while serving is refused # SKIP built in" % mod)
+        continue
     r = subprocess.run(["rmmod", mod], capture_output=True, text=True, timeout=30)
     ok(r.returncode != 0 and os.path.exists("/sys/module/" + mod),
        "hostile server: rmmod %s while serving is refused (%s)" % (mod, r.stderr.strip()[:80]))
@@ -624,7 +636,13 @@ diag("SUnreclaim %d -> %d KiB; slabinfo active %d -> %d KiB" %
 ok(slab1 - slab0 < 16 << 20,
    "hostile server: /proc/slabinfo active objects back to baseline (+%d KiB, < 16 MiB)"
    % ((slab1 - slab0) // 1024))
-ok(unrec1 - unrec0 < 8192,
-   "hostile server: unreclaimable slab back to baseline (+%d KiB, < 8 MiB)" % (unrec1 - unrec0))
+if DEBUG_KERNEL:
+    ok(True, "hostile server: unreclaimable slab back to baseline (+%d KiB) "
+       "# SKIP KASAN's quarantine holds freed objects; kmemleak looks for leaks here"
+       % (unrec1 - unrec0))
+else:
+    ok(unrec1 - unrec0 < 8192,
+       "hostile server: unreclaimable slab back to baseline (+%d KiB, < 8 MiB)"
+       % (unrec1 - unrec0))
 subprocess.run(["rm", "-rf", T])
 done()
