@@ -198,10 +198,11 @@ EOF
 	if [ -z "${HTTPD_QUICK:-}" ] && [ -n "$slow" ]; then
 		# 1,000 handshakes on both sides take a while in an emulated
 		# guest: wrk may send a request many seconds after its handshake,
-		# so a server of its own, with a header timeout as long as the
-		# handshake's instead of the 3 s the slow-headers test wants.
+		# so a server of its own, whose header and idle timeouts are
+		# longer than wrk's (the slow-headers test above wants 3 s).
 		local main_pid=$pid reqs errs
-		if start $((port + 25)) "$tls" "$lua" --header-timeout 60; then
+		if start $((port + 25)) "$tls" "$lua" --header-timeout 120 \
+			--handshake-timeout 120 --idle-timeout 120; then
 			s=$(wrk -t2 -c1000 -d60s --timeout 60s "https://127.0.0.1:$((port + 25))/1" 2>&1)
 			reqs=$(awk '/requests in/ { print $1 }' <<<"$s")
 			errs=$(grep -E 'Socket errors|Non-2xx' <<<"$s")
