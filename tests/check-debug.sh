@@ -2,6 +2,8 @@
 # make check-debug: the guest suite on a debug kernel (KASAN, lockdep,
 # kmemleak, UBSAN) built from Debian's linux-source-6.1, with the project's
 # modules built against it.  Too slow for CI; run before resolving kernel work.
+# CHECK_DEBUG_PATTERNS="klua hook/": only the guest tests whose path has one
+# of these words (tests/guest/run-all PATTERN), one after the other.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -30,8 +32,14 @@ log=$top/build/check-debug.log
 # After the suite, kmemleak scans twice (it reports only leaks that stay
 # unreferenced across scans); vm/run fails the run on any report.
 vm/run --kernel-image "$image" --builtin-drivers --modules-from "$tree/kernel" \
-	-m 3072 -t 5400 -- env TEST_TIMEOUT=600 GUEST_TEST_TIMEOUT=1800 bash -c '
-	tests/guest/run-all; s=$?
+	-m 3072 -t 5400 -- env TEST_TIMEOUT=600 GUEST_TEST_TIMEOUT=1800 \
+	PATTERNS="${CHECK_DEBUG_PATTERNS:-}" bash -c '
+	s=0
+	if [ -z "$PATTERNS" ]; then
+		tests/guest/run-all || s=1
+	else
+		for p in $PATTERNS; do tests/guest/run-all "$p" || s=1; done
+	fi
 	if [ -w /sys/kernel/debug/kmemleak ]; then
 		echo scan > /sys/kernel/debug/kmemleak; sleep 6
 		echo scan > /sys/kernel/debug/kmemleak
