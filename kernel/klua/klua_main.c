@@ -29,12 +29,25 @@ module_param_named(instructions, klua_param_insns, ulong, 0644);
 MODULE_PARM_DESC(instructions,
 		 "default instruction budget per call (10,000,000)");
 
-unsigned int klua_param_stack_soft = 5632;
+/*
+ * The stack reserves cover the deepest kernel path Lua enters from a nested
+ * C call: an allocation, with reclaim and the kernel's own hooks.  Under
+ * KASAN (x86 doubles THREAD_SIZE for it) frames are larger and the
+ * allocation path also saves stack traces and, with kmemleak and lockdep,
+ * allocates and validates locks: a 5.6 KiB reserve overflowed there.
+ */
+#ifdef CONFIG_KASAN
+#define KLUA_STACK_SCALE 3
+#else
+#define KLUA_STACK_SCALE 1
+#endif
+
+unsigned int klua_param_stack_soft = 5632 * KLUA_STACK_SCALE;
 module_param_named(stack_reserve, klua_param_stack_soft, uint, 0444);
 MODULE_PARM_DESC(stack_reserve,
 		 "kernel stack bytes kept free: below it Lua raises 'C stack overflow'");
 
-unsigned int klua_param_stack_hard = 3072;
+unsigned int klua_param_stack_hard = 3072 * KLUA_STACK_SCALE;
 module_param_named(stack_hard_reserve, klua_param_stack_hard, uint, 0444);
 MODULE_PARM_DESC(stack_hard_reserve,
 		 "kernel stack bytes kept free even by error handling");
