@@ -81,7 +81,7 @@ static __always_inline int klua_ccall_limit_fast(unsigned int ncalls)
 #include "ltm.c"
 #include "lstring.c"
 #include "ltable.c"
-#include "ldo.c"
+#include "gen/ldo.c"
 #include "lvm.c"
 
 /*

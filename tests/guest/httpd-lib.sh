@@ -203,7 +203,7 @@ EOF
 		local main_pid=$pid reqs errs
 		if start $((port + 25)) "$tls" "$lua" --header-timeout 120 \
 			--handshake-timeout 120 --idle-timeout 120; then
-			s=$(wrk -t2 -c1000 -d60s --timeout 60s "https://127.0.0.1:$((port + 25))/1" 2>&1)
+			s=$(wrk -t2 -c1000 -d90s --timeout 60s "https://127.0.0.1:$((port + 25))/1" 2>&1)
 			reqs=$(awk '/requests in/ { print $1 }' <<<"$s")
 			errs=$(grep -E 'Socket errors|Non-2xx' <<<"$s")
 			if [ "${reqs:-0}" -gt 1000 ] && [ -z "$errs" ]; then
