@@ -9,6 +9,10 @@
 
 struct lua_State;
 
+/* klua_alloc.c caches freed blocks of kmalloc's sizes up to this */
+#define KLUA_SMALL_MAX 256
+#define KLUA_CLASSES 7
+
 struct klua_state {
 	struct lua_State *L;
 	size_t mem_used;
@@ -21,6 +25,9 @@ struct klua_state {
 	bool exhausted;
 	klua_print_fn print;
 	void *print_ctx;
+	void *cache[KLUA_CLASSES];	/* freed small blocks, by class */
+	size_t cached;			/* bytes on those lists */
+	size_t cache_limit;
 };
 
 /* module parameters (klua_main.c) */
@@ -30,6 +37,8 @@ extern unsigned int klua_param_stack_soft;
 extern unsigned int klua_param_stack_hard;
 extern unsigned int klua_param_max_script;
 
+/* allocating this many bytes costs one instruction of the budget */
+#define KLUA_ALLOC_COST_SHIFT 6
 /* instructions between two count-hook calls */
 #define KLUA_HOOK_INTERVAL 1000
 /* instructions one compilation (load) costs, beyond its allocations */
@@ -42,6 +51,11 @@ int klua_ccall_limit(unsigned int ncalls);
 void klua_charge(struct lua_State *L, struct klua_state *ks, u64 n);
 int klua_match_step(struct lua_State *L);
 int klua_match_depth(struct lua_State *L);
+
+/* klua_alloc.c */
+void *klua_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
+void klua_alloc_init(struct klua_state *ks);
+void klua_alloc_drain(struct klua_state *ks);
 
 /* lua_one.c: the float hooks need the state behind a lua_State */
 struct klua_state *klua_from_lua(struct lua_State *L);

@@ -58,16 +58,8 @@ MODULE_PARM_DESC(max_script, "largest script /dev/klua accepts, bytes (1 MiB)");
 
 /* Lua's own limit on nested C calls and parser levels (as user space) */
 #define KLUA_MAXCCALLS 200
-/* stack kept for direct reclaim when Lua allocates */
-#define KLUA_RECLAIM_STACK 2048
 /* a bound on the stack one pattern-matching level uses (match + helper) */
 #define KLUA_MATCH_FRAME 256
-
-#define KLUA_GFP (GFP_KERNEL_ACCOUNT | __GFP_NOWARN)
-/* with little stack left, no direct reclaim (it can go deep) */
-#define KLUA_GFP_SHALLOW (GFP_NOWAIT | __GFP_ACCOUNT | __GFP_NOWARN)
-/* allocating this many bytes costs one instruction of the budget */
-#define KLUA_ALLOC_COST_SHIFT 6
 
 unsigned long klua_stack_left(void)
 {
@@ -108,45 +100,6 @@ static int klua_panic(lua_State *L)
 	pr_crit("unprotected error in call to Lua API (%s)\n",
 		msg ? msg : "?");
 	return 0;
-}
-
-/* the allocator: kernel heap, with a cap per state */
-static void *klua_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
-{
-	struct klua_state *ks = ud;
-	void *p;
-
-	if (!ptr)
-		osize = 0;	/* then osize is a type tag */
-	if (nsize == 0) {
-		kvfree(ptr);
-		ks->mem_used -= osize;
-		return NULL;
-	}
-	if (nsize == osize)
-		return ptr;
-	if (nsize > osize && ks->mem_used + (nsize - osize) > ks->mem_limit)
-		return NULL;	/* Lua collects garbage and retries once */
-	/* C functions that allocate (string.rep, concat, ...) pay for it */
-	ks->budget_left -= nsize >> KLUA_ALLOC_COST_SHIFT;
-	if (unlikely(klua_stack_left() <
-		     klua_param_stack_soft + KLUA_RECLAIM_STACK))
-		p = kmalloc(nsize, KLUA_GFP_SHALLOW);
-	else
-		p = kvmalloc(nsize, KLUA_GFP);
-	if (!p) {
-		if (nsize < osize)
-			return ptr;	/* keep the larger block (and its count) */
-		return NULL;
-	}
-	if (ptr) {
-		memcpy(p, ptr, min(osize, nsize));
-		kvfree(ptr);
-	}
-	ks->mem_used = ks->mem_used - osize + nsize;
-	if (ks->mem_used > ks->mem_peak)
-		ks->mem_peak = ks->mem_used;
-	return p;
 }
 
 static void klua_count_hook(lua_State *L, struct lua_Debug *ar);
@@ -477,8 +430,10 @@ struct klua_state *klua_create(const struct klua_limits *limits,
 		     READ_ONCE(klua_param_insns);
 	ks->print = print;
 	ks->print_ctx = print_ctx;
+	klua_alloc_init(ks);
 	L = lua_newstate(klua_alloc, ks);
 	if (!L) {
+		klua_alloc_drain(ks);
 		kfree(ks);
 		return NULL;
 	}
@@ -504,6 +459,7 @@ void klua_destroy(struct klua_state *ks)
 	ks->budget_left = ks->budget;
 	ks->exhausted = false;
 	lua_close(ks->L);
+	klua_alloc_drain(ks);
 	if (ks->mem_used)
 		pr_warn_ratelimited("%zu bytes still counted after close\n",
 				    ks->mem_used);

@@ -82,7 +82,7 @@ static __always_inline int klua_ccall_limit_fast(unsigned int ncalls)
 #include "lstring.c"
 #include "ltable.c"
 #include "gen/ldo.c"
-#include "lvm.c"
+#include "gen/lvm.c"
 
 /*
  * Every chunk is compiled as text ("t"): binary chunks can crash the VM.

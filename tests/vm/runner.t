@@ -36,6 +36,12 @@ else
 	fail "build the WARN_ON test module" "$(tail -5 "$tmp/kbuild")"
 fi
 
+echo 'not a module' >"$tmp/bad.ko"
+vm/run --no-modules --module "$tmp/bad.ko" -- echo ran >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ $rc = 126 ] && grep -q 'insmod bad.ko failed' "$tmp/err" && [ ! -s "$tmp/out" ]
+ok $? "a module that does not load stops the run before the command (status $rc)"
+
 vm/run --no-modules -t 25 -- sleep 600 >"$tmp/out" 2>"$tmp/err"
 rc=$?
 [ $rc = 124 ] && grep -q 'did not finish within 25s' "$tmp/err"

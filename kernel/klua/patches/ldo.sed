@@ -5,3 +5,6 @@
 /^l_sinline void ccall (lua_State \*L, StkId func, int nResults, int inc) {$/,/^}$/ {
   s|^    luaE_checkcstack(L);$|    { ptrdiff_t t__ = savestack(L, func); luaD_checkstack(L, 0); func = restorestack(L, t__); luaE_checkcstack(L); }|
 }
+# klua: scripts only ever run under a count hook, which needs nothing at a
+# return; skip the return-hook call (and its line-hook bookkeeping) then.
+s|^  if (l_unlikely(L->hookmask && !hastocloseCfunc(wanted)))$|  if (l_unlikely((L->hookmask \& ~LUA_MASKCOUNT) \&\& !hastocloseCfunc(wanted)))|
