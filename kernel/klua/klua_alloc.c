@@ -29,7 +29,6 @@ MODULE_PARM_DESC(cache_bytes,
 #define KLUA_RECLAIM_STACK 2048
 
 #define KLUA_GFP (GFP_KERNEL_ACCOUNT | __GFP_NOWARN)
-/* with little stack left, no direct reclaim (it can go deep) */
 #define KLUA_GFP_SHALLOW (GFP_NOWAIT | __GFP_ACCOUNT | __GFP_NOWARN)
 
 /* kmalloc's own sizes up to KLUA_SMALL_MAX, so a class wastes nothing */
@@ -60,25 +59,30 @@ struct klua_free_block {
 	struct klua_free_block *next;
 };
 
+/* with little stack left, no direct reclaim (it can go deep) */
+static bool klua_stack_shallow(void)
+{
+	return unlikely(klua_stack_left() <
+			klua_param_stack_soft + KLUA_RECLAIM_STACK);
+}
+
 static void *klua_get_block(struct klua_state *ks, size_t n)
 {
-	gfp_t gfp = KLUA_GFP;
 	int c;
 
-	if (unlikely(klua_stack_left() <
-		     klua_param_stack_soft + KLUA_RECLAIM_STACK))
-		gfp = KLUA_GFP_SHALLOW;
 	if (n > KLUA_SMALL_MAX)
-		return gfp == KLUA_GFP ? kvmalloc(n, gfp) : kmalloc(n, gfp);
+		return klua_stack_shallow() ? kmalloc(n, KLUA_GFP_SHALLOW) :
+					      kvmalloc(n, KLUA_GFP);
 	c = klua_class(n);
-	if (ks->cache[c]) {
+	if (ks->cache[c]) {	/* a cache hit needs no stack check */
 		struct klua_free_block *b = ks->cache[c];
 
 		ks->cache[c] = b->next;
 		ks->cached -= klua_class_size[c];
 		return b;
 	}
-	return kmalloc(klua_class_size[c], gfp);
+	return kmalloc(klua_class_size[c],
+		       klua_stack_shallow() ? KLUA_GFP_SHALLOW : KLUA_GFP);
 }
 
 /* n: the size Lua knows the block by (its class, for a small block) */
